@@ -1,0 +1,199 @@
+//! Reading inputs: a `.wasm` binary, WAT text (assembled with the `wat`
+//! crate), or `-` for standard input. The file size limit is enforced while
+//! reading (at most `limit + 1` bytes are read), not only from metadata,
+//! so a growing file or a pipe cannot get past it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Where an input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file path.
+    Path(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+impl Source {
+    /// `-` is standard input; anything else a path.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// How the input is named in messages and reports.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Stdin => "-".to_string(),
+        }
+    }
+}
+
+/// A binary ready to walk.
+#[derive(Debug)]
+pub struct Loaded {
+    /// How the input is named.
+    pub name: String,
+    /// The binary (assembled from WAT when the input was text).
+    pub bytes: Vec<u8>,
+    /// True when the input was WAT text.
+    pub from_wat: bool,
+}
+
+/// Reads `source`, refusing more than `max_size` bytes, and assembles WAT text.
+pub fn load(source: &Source, max_size: u64) -> Result<Loaded> {
+    let name = source.display();
+    let raw = match source {
+        Source::Stdin => read_limited(std::io::stdin().lock(), max_size, &name, Path::new("-"))?,
+        Source::Path(path) => read_file(path, max_size, &name)?,
+    };
+    from_bytes(name, raw)
+}
+
+/// Accepts `raw` as a binary or WAT text.
+pub fn from_bytes(name: String, raw: Vec<u8>) -> Result<Loaded> {
+    if raw.is_empty() {
+        return Err(Error::Empty { input: name });
+    }
+    if raw.starts_with(b"\0asm") {
+        return Ok(Loaded {
+            name,
+            bytes: raw,
+            from_wat: false,
+        });
+    }
+    let text = match std::str::from_utf8(&raw) {
+        Ok(t) => t,
+        Err(_) => {
+            let head: Vec<String> = raw.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            return Err(Error::NotWasm {
+                input: name,
+                detail: format!("starts with bytes {}", head.join(" ")),
+            });
+        }
+    };
+    if !looks_like_wat(text) {
+        return Err(Error::NotWasm {
+            input: name,
+            detail: "text that does not start with `(`".into(),
+        });
+    }
+    match wat::parse_str(text) {
+        Ok(bytes) => Ok(Loaded {
+            name,
+            bytes,
+            from_wat: true,
+        }),
+        Err(e) => Err(Error::Wat {
+            input: name,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// WAT starts with `(` after white space and comments.
+fn looks_like_wat(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix(";;") {
+            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if rest.starts_with("(;") {
+            match rest.find(";)") {
+                Some(end) => rest = rest.get(end + 2..).unwrap_or(""),
+                None => return false,
+            }
+        } else {
+            return rest.starts_with('(');
+        }
+    }
+}
+
+fn read_file(path: &Path, max_size: u64, name: &str) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    if meta.is_dir() {
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.is_file() && meta.len() > max_size {
+        return Err(too_large(name, max_size));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    read_limited(file, max_size, name, path)
+}
+
+fn read_limited(reader: impl Read, max_size: u64, name: &str, path: &Path) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    reader
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+    if buf.len() as u64 > max_size {
+        return Err(too_large(name, max_size));
+    }
+    Ok(buf)
+}
+
+fn too_large(name: &str, max_size: u64) -> Error {
+    Error::LimitExceeded {
+        input: name.to_string(),
+        what: format!("input larger than {max_size} bytes"),
+        limit: max_size,
+        flag: "--max-file-size",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wat_detection() {
+        assert!(looks_like_wat("(component)"));
+        assert!(looks_like_wat(";; hi\n  (module)"));
+        assert!(looks_like_wat("(; block ;) (module)"));
+        assert!(!looks_like_wat("hello"));
+        assert!(!looks_like_wat("(; unterminated"));
+    }
+
+    #[test]
+    fn rejects_empty_and_garbage() {
+        assert!(matches!(
+            from_bytes("x".into(), vec![]),
+            Err(Error::Empty { .. })
+        ));
+        assert!(matches!(
+            from_bytes("x".into(), vec![0xff, 0xfe, 0x00, 0x01]),
+            Err(Error::NotWasm { .. })
+        ));
+        assert!(matches!(
+            from_bytes("x".into(), b"(module (func $f (result i32)))".to_vec()),
+            Err(Error::Wat { .. })
+        ));
+        let ok = from_bytes("x".into(), b"(module)".to_vec()).expect("valid WAT");
+        assert!(ok.from_wat);
+        assert!(ok.bytes.starts_with(b"\0asm"));
+    }
+}

@@ -1,0 +1,166 @@
+//! `wasm-audit` takes WebAssembly components apart at every depth, hashes
+//! every node, and builds the composition graph that the trust, capability
+//! and SBOM stages work on.
+//!
+//! Stages, each in its own module:
+//! - [`input`]: read a file, standard input or WAT text, within a size limit;
+//! - [`walk`]: one pass over the bytes with an explicit nesting stack;
+//! - [`analyze_loaded`]: hash, decode `.dep-v0` and WIT of every node in
+//!   parallel, then classify the nodes ([`classify`]);
+//! - [`graph`]: the petgraph [`graph::CompositionGraph`];
+//! - [`render`]: listings and graph renderings (text, JSON, DOT, Mermaid).
+
+pub mod classify;
+pub mod depv0;
+pub mod digest;
+pub mod error;
+pub mod graph;
+pub mod input;
+pub mod limits;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod walk;
+pub mod wit;
+
+use rayon::prelude::*;
+
+pub use error::{Error, Result};
+pub use limits::Limits;
+pub use model::{Analysis, Class, Node, NodeKind};
+
+/// What an analysis does beyond the walk and the digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Limits on what the input controls.
+    pub limits: Limits,
+    /// Decode the WIT of the root and of every nested component.
+    pub wit: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            wit: true,
+        }
+    }
+}
+
+/// What the parallel phase computes for one node.
+struct Derived {
+    digest: String,
+    crates: Option<Result<Vec<model::Crate>, depv0::DepV0Error>>,
+    wit: Option<Result<model::WitSummary, String>>,
+}
+
+/// Walks, hashes, decodes and classifies one binary already in memory.
+pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
+    let walk::Walked { mut nodes, shapes } = walk::Walk::run(name, bytes, options.limits)?;
+
+    // Biggest nodes first, one node per task, so two cores share the work
+    // of a root that spans the whole file and the nodes inside it.
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(nodes[i].size));
+    let derived: Vec<(usize, Derived)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&i| {
+            let node = &nodes[i];
+            // Ranges were checked against the buffer by the walker.
+            let span = bytes.get(node.range()).unwrap_or_default();
+            let crates = node.dep_v0.clone().map(|r| {
+                depv0::decode(bytes.get(r).unwrap_or_default(), options.limits.max_dep_v0_size)
+            });
+            let wit = (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
+            (
+                i,
+                Derived {
+                    digest: digest::sha256(span),
+                    crates,
+                    wit,
+                },
+            )
+        })
+        .collect();
+
+    for (i, d) in derived {
+        let node = &mut nodes[i];
+        node.digest = d.digest;
+        match d.crates {
+            Some(Ok(crates)) => node.crates = Some(crates),
+            Some(Err(depv0::DepV0Error::TooLarge)) => {
+                return Err(Error::LimitExceeded {
+                    input: name.to_string(),
+                    what: format!(
+                        "the `.dep-v0` section of {} decompresses to more than {} bytes",
+                        node.path, options.limits.max_dep_v0_size
+                    ),
+                    limit: options.limits.max_dep_v0_size,
+                    flag: "--max-dep-v0-size",
+                })
+            }
+            Some(Err(depv0::DepV0Error::Invalid(why))) => node
+                .notes
+                .push(format!("`.dep-v0` section not decodable: {why}")),
+            None => {}
+        }
+        match d.wit {
+            Some(Ok(w)) => node.wit = Some(w),
+            Some(Err(why)) => node.notes.push(format!("WIT not decodable: {}", first_line(&why))),
+            None => {}
+        }
+    }
+
+    for i in 0..nodes.len() {
+        if nodes[i].kind == NodeKind::Component {
+            let bodies = nodes[i]
+                .children
+                .iter()
+                .filter_map(|&c| nodes.get(c))
+                .filter(|c| c.kind == NodeKind::Module)
+                .map(|c| c.function_bodies)
+                .sum();
+            nodes[i].function_bodies = bodies;
+        }
+        nodes[i].name = nodes[i].own_name.clone().or_else(|| nodes[i].name_in_parent.clone());
+    }
+    classify::classify_all(&mut nodes, &shapes);
+
+    let root = &nodes[0];
+    Ok(Analysis {
+        file: name.to_string(),
+        kind: root.kind,
+        size: bytes.len() as u64,
+        digest: root.digest.clone(),
+        from_wat: false,
+        nodes,
+    })
+}
+
+/// Analyses a loaded input.
+pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analysis> {
+    let mut analysis = analyze_bytes(&loaded.name, &loaded.bytes, options)?;
+    analysis.from_wat = loaded.from_wat;
+    Ok(analysis)
+}
+
+/// Reads and analyses one input.
+pub fn analyze_source(source: &input::Source, options: &Options) -> Result<(input::Loaded, Analysis)> {
+    let loaded = input::load(source, options.limits.max_file_size)?;
+    let analysis = analyze_loaded(&loaded, options)?;
+    Ok((loaded, analysis))
+}
+
+/// Reads and analyses several inputs in parallel, keeping their order; the
+/// bytes are dropped as soon as each analysis is done.
+pub fn analyze_sources(sources: &[input::Source], options: &Options) -> Vec<Result<Analysis>> {
+    sources
+        .par_iter()
+        .map(|s| analyze_source(s, options).map(|(_, a)| a))
+        .collect()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

@@ -1,0 +1,80 @@
+//! `tree`: the indented listing for people, and the JSON document
+//! (`schemas/tree.schema.json`).
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Tool, FORMAT_VERSION};
+use crate::model::Analysis;
+
+/// One input of a `tree` run: its analysis, or why there is none.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum FileEntry<'a> {
+    Ok(&'a Analysis),
+    Err { file: String, error: String },
+}
+
+/// The `tree --format json` document.
+#[derive(Debug, Serialize)]
+pub struct TreeDocument<'a> {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub tool: Tool,
+    pub files: Vec<FileEntry<'a>>,
+}
+
+impl<'a> TreeDocument<'a> {
+    /// A document over the given entries.
+    pub fn new(files: Vec<FileEntry<'a>>) -> Self {
+        Self {
+            format: "wasm-audit-tree",
+            format_version: FORMAT_VERSION,
+            tool: Tool::THIS,
+            files,
+        }
+    }
+}
+
+/// The indented listing: one line per node with path, kind, class, size,
+/// short digest and name.
+pub fn text(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}, {} bytes, {}{})",
+        analysis.file,
+        analysis.kind.as_str(),
+        analysis.size,
+        analysis.digest,
+        if analysis.from_wat { ", from WAT" } else { "" }
+    );
+    let width = analysis
+        .nodes
+        .iter()
+        .map(|n| 2 * n.depth as usize + n.path.len())
+        .max()
+        .unwrap_or(1);
+    for node in &analysis.nodes {
+        let label = format!("{}{}", "  ".repeat(node.depth as usize), node.path);
+        let _ = write!(
+            out,
+            "{label:<width$}  {:<9}  {:<11}  {:>10}  {}",
+            node.kind.as_str(),
+            node.class.as_str(),
+            node.size,
+            node.short_digest(),
+        );
+        if let Some(name) = &node.name {
+            let _ = write!(out, "  {name}");
+        }
+        if let Some(wit) = &node.wit {
+            if wit.kind == "package" {
+                let _ = write!(out, "  [WIT package {}]", wit.name);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

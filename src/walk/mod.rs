@@ -1,0 +1,488 @@
+//! The walker: one pass over an input's bytes with an explicit nesting
+//! stack (`wasmparser::Parser::parse_all`), recording every component and
+//! core module at every depth with its byte range, names, metadata, imports
+//! and exports. Hashing, `.dep-v0` decoding and WIT decoding of the nodes
+//! then run in parallel (see [`crate::analyze_bytes`]).
+//!
+//! Every range taken from the input is checked against the buffer before it
+//! is used: `wasmparser`'s `unchecked_range` can point past the end of a
+//! truncated file.
+
+mod custom;
+pub mod names;
+
+use std::collections::BTreeMap;
+
+use wasmparser::{
+    ComponentExternalKind, ComponentOuterAliasKind, ComponentTypeRef, Encoding, ExternalKind,
+    Parser, Payload,
+};
+
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::model::{Class, CoreImportModule, ItemKind, Metadata, Node, NodeKind};
+
+/// Binary versions of pre-1.0 component encodings seen in the wild.
+const LEGACY_COMPONENT_VERSIONS: std::ops::RangeInclusive<u16> = 0x0a..=0x0c;
+
+/// Turns the corpus spelling (`root`, `root/component[0]`) and the usual
+/// one (`/`, `/component[0]`) into the usual one.
+pub fn normalize_path(path: &str) -> String {
+    let trimmed = path.strip_prefix("root").unwrap_or(path);
+    if trimmed.is_empty() || trimmed == "/" {
+        "/".to_string()
+    } else if trimmed.starts_with('/') {
+        trimmed.trim_end_matches('/').to_string()
+    } else {
+        format!("/{}", trimmed.trim_end_matches('/'))
+    }
+}
+
+/// What the walker counted of a component's sections, for classification.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Shape {
+    pub imports: u32,
+    pub core_instances: u32,
+    pub instances: u32,
+    pub canonicals: u32,
+    pub aliases: u32,
+    pub type_exports: u32,
+    pub other_exports: u32,
+}
+
+/// One level of the nesting stack.
+struct Frame {
+    node: usize,
+    modules: u32,
+    components: u32,
+    /// The core module index space: which node each index refers to, where
+    /// it refers to a nested node (imports and instance-export aliases do not).
+    module_space: Vec<Option<usize>>,
+    /// The component index space, likewise.
+    component_space: Vec<Option<usize>>,
+    core_imports: BTreeMap<String, u32>,
+    shape: Shape,
+}
+
+pub(crate) struct Walk<'a> {
+    input: &'a str,
+    data: &'a [u8],
+    limits: Limits,
+    nodes: Vec<Node>,
+    shapes: Vec<Shape>,
+    stack: Vec<Frame>,
+    pending: Option<usize>,
+}
+
+/// The result of a walk, before hashing and decoding.
+pub(crate) struct Walked {
+    pub nodes: Vec<Node>,
+    pub shapes: Vec<Shape>,
+}
+
+/// Checks the preamble of the root for encodings that are recognisably not
+/// current components, to give them their own message.
+pub(crate) fn check_preamble(input: &str, data: &[u8]) -> Result<()> {
+    let (Some(version), Some(layer)) = (data.get(4..6), data.get(6..8)) else {
+        return Ok(()); // too short: the parser reports where it ends
+    };
+    let version = u16::from_le_bytes([version[0], version[1]]);
+    let layer = u16::from_le_bytes([layer[0], layer[1]]);
+    if layer == 1 && LEGACY_COMPONENT_VERSIONS.contains(&version) {
+        return Err(Error::LegacyEncoding {
+            input: input.to_string(),
+            version,
+        });
+    }
+    Ok(())
+}
+
+impl<'a> Walk<'a> {
+    pub(crate) fn run(input: &'a str, data: &'a [u8], limits: Limits) -> Result<Walked> {
+        check_preamble(input, data)?;
+        let mut walk = Walk {
+            input,
+            data,
+            limits,
+            nodes: Vec::new(),
+            shapes: Vec::new(),
+            stack: Vec::new(),
+            pending: None,
+        };
+        for payload in Parser::new(0).parse_all(data) {
+            let payload = payload.map_err(|e| walk.malformed(e.offset() as u64, e.message()))?;
+            walk.payload(payload)?;
+        }
+        if !walk.stack.is_empty() || walk.nodes.is_empty() {
+            return Err(walk.malformed(data.len() as u64, "unexpected end of input"));
+        }
+        let Walk { nodes, shapes, .. } = walk;
+        Ok(Walked { nodes, shapes })
+    }
+
+    fn malformed(&self, offset: u64, message: impl Into<String>) -> Error {
+        Error::Malformed {
+            input: self.input.to_string(),
+            offset,
+            message: message.into(),
+        }
+    }
+
+    fn limit(&self, what: String, limit: u64, flag: &'static str) -> Error {
+        Error::LimitExceeded {
+            input: self.input.to_string(),
+            what,
+            limit,
+            flag,
+        }
+    }
+
+    fn frame(&mut self) -> Result<&mut Frame> {
+        let offset = self.data.len() as u64;
+        match self.stack.last_mut() {
+            Some(f) => Ok(f),
+            None => Err(Error::Malformed {
+                input: self.input.to_string(),
+                offset,
+                message: "section outside of any module or component".into(),
+            }),
+        }
+    }
+
+    fn node_mut(&mut self) -> Result<&mut Node> {
+        let idx = self.frame()?.node;
+        Ok(&mut self.nodes[idx])
+    }
+
+    fn new_node(&mut self, kind: NodeKind, range: std::ops::Range<u64>) -> Result<usize> {
+        if self.nodes.len() as u64 >= self.limits.max_nodes {
+            return Err(self.limit(
+                format!("more than {} nodes", self.limits.max_nodes),
+                self.limits.max_nodes,
+                "--max-nodes",
+            ));
+        }
+        let len = self.data.len() as u64;
+        if range.start > range.end || range.end > len {
+            return Err(self.malformed(
+                range.start,
+                format!(
+                    "nested {} spans bytes {}..{} but the input has only {len} bytes",
+                    kind.as_str(),
+                    range.start,
+                    range.end
+                ),
+            ));
+        }
+        let (path, depth, parent) = match self.stack.last_mut() {
+            None => ("/".to_string(), 0, None),
+            Some(frame) => {
+                let i = match kind {
+                    NodeKind::Module => {
+                        frame.modules += 1;
+                        frame.modules - 1
+                    }
+                    NodeKind::Component => {
+                        frame.components += 1;
+                        frame.components - 1
+                    }
+                };
+                let parent = frame.node;
+                let parent_path = self.nodes[parent].path.trim_end_matches('/');
+                (
+                    format!("{parent_path}/{}[{i}]", kind.as_str()),
+                    self.stack.len() as u32,
+                    Some(parent),
+                )
+            }
+        };
+        let idx = self.nodes.len();
+        self.nodes.push(Node {
+            path,
+            kind,
+            class: Class::Glue,
+            depth,
+            offset: range.start,
+            size: range.end - range.start,
+            digest: String::new(),
+            version: 0,
+            name: None,
+            own_name: None,
+            name_in_parent: None,
+            parent,
+            function_bodies: 0,
+            imports: Vec::new(),
+            exports: Vec::new(),
+            core_imports: Vec::new(),
+            producers: BTreeMap::new(),
+            metadata: Metadata::default(),
+            registry_metadata: None,
+            crates: None,
+            wit: None,
+            custom_sections: Vec::new(),
+            notes: Vec::new(),
+            children: Vec::new(),
+            dep_v0: None,
+        });
+        self.shapes.push(Shape::default());
+        if let Some(parent) = parent {
+            self.nodes[parent].children.push(idx);
+            let frame = self.frame()?;
+            match kind {
+                NodeKind::Module => frame.module_space.push(Some(idx)),
+                NodeKind::Component => frame.component_space.push(Some(idx)),
+            }
+        }
+        Ok(idx)
+    }
+
+    fn payload(&mut self, payload: Payload<'a>) -> Result<()> {
+        match payload {
+            Payload::Version {
+                num,
+                encoding,
+                range,
+            } => {
+                let kind = match encoding {
+                    Encoding::Module => NodeKind::Module,
+                    Encoding::Component => NodeKind::Component,
+                };
+                let idx = match self.pending.take() {
+                    Some(idx) => idx,
+                    None if self.nodes.is_empty() => {
+                        self.new_node(kind, 0..self.data.len() as u64)?
+                    }
+                    None => return Err(self.malformed(range.start, "unexpected module header")),
+                };
+                let depth = self.stack.len() as u32;
+                if depth > self.limits.max_depth {
+                    return Err(self.limit(
+                        format!(
+                            "nesting deeper than {} at byte offset {}",
+                            self.limits.max_depth, range.start
+                        ),
+                        self.limits.max_depth as u64,
+                        "--max-depth",
+                    ));
+                }
+                let declared = self.nodes[idx].kind;
+                if declared != kind {
+                    return Err(self.malformed(
+                        range.start,
+                        format!(
+                            "a nested {} section holds a {}",
+                            declared.as_str(),
+                            kind.as_str()
+                        ),
+                    ));
+                }
+                self.nodes[idx].version = num;
+                self.stack.push(Frame {
+                    node: idx,
+                    modules: 0,
+                    components: 0,
+                    module_space: Vec::new(),
+                    component_space: Vec::new(),
+                    core_imports: BTreeMap::new(),
+                    shape: Shape::default(),
+                });
+            }
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
+                let idx = self.new_node(NodeKind::Module, unchecked_range)?;
+                self.pending = Some(idx);
+            }
+            Payload::ComponentSection {
+                unchecked_range, ..
+            } => {
+                let idx = self.new_node(NodeKind::Component, unchecked_range)?;
+                self.pending = Some(idx);
+            }
+            Payload::End(_) => {
+                let Some(frame) = self.stack.pop() else {
+                    return Err(self.malformed(self.data.len() as u64, "unbalanced end"));
+                };
+                let node = &mut self.nodes[frame.node];
+                node.core_imports = frame
+                    .core_imports
+                    .into_iter()
+                    .map(|(module, count)| CoreImportModule { module, count })
+                    .collect();
+                self.shapes[frame.node] = frame.shape;
+            }
+            Payload::ComponentImportSection(reader) => {
+                for import in reader {
+                    let import = import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let kind = type_ref_kind(&import.ty);
+                    let ext = names::parse_extern(
+                        &import.name.full_name(),
+                        kind,
+                        import.name.implements,
+                    );
+                    let frame = self.frame()?;
+                    frame.shape.imports += 1;
+                    match kind {
+                        ItemKind::Module => frame.module_space.push(None),
+                        ItemKind::Component => frame.component_space.push(None),
+                        _ => {}
+                    }
+                    self.node_mut()?.imports.push(ext);
+                }
+            }
+            Payload::ComponentExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let kind = external_kind(export.kind);
+                    let ext = names::parse_extern(
+                        &export.name.full_name(),
+                        kind,
+                        export.name.implements,
+                    );
+                    let frame = self.frame()?;
+                    // An export adds a new index referring to the same item.
+                    let index = export.index as usize;
+                    match kind {
+                        ItemKind::Module => {
+                            let target = frame.module_space.get(index).copied().flatten();
+                            frame.module_space.push(target);
+                        }
+                        ItemKind::Component => {
+                            let target = frame.component_space.get(index).copied().flatten();
+                            frame.component_space.push(target);
+                        }
+                        _ => {}
+                    }
+                    if kind == ItemKind::Type {
+                        frame.shape.type_exports += 1;
+                    } else {
+                        frame.shape.other_exports += 1;
+                    }
+                    self.node_mut()?.exports.push(ext);
+                }
+            }
+            Payload::ComponentAliasSection(reader) => {
+                for alias in reader {
+                    let alias = alias.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    self.frame()?.shape.aliases += 1;
+                    self.alias(alias);
+                }
+            }
+            Payload::InstanceSection(reader) => {
+                self.frame()?.shape.core_instances += reader.count();
+            }
+            Payload::ComponentInstanceSection(reader) => {
+                self.frame()?.shape.instances += reader.count();
+            }
+            Payload::ComponentCanonicalSection(reader) => {
+                self.frame()?.shape.canonicals += reader.count();
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let frame = self.frame()?;
+                    *frame.core_imports.entry(import.module.to_string()).or_insert(0) += 1;
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let kind = core_kind(export.kind);
+                    self.node_mut()?.exports.push(names::parse_extern(export.name, kind, None));
+                }
+            }
+            Payload::CodeSectionStart { count, .. } => {
+                self.node_mut()?.function_bodies = count as u64;
+            }
+            Payload::CustomSection(reader) => self.custom(reader)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn alias(&mut self, alias: wasmparser::ComponentAlias<'_>) {
+        let depth = self.stack.len();
+        match alias {
+            wasmparser::ComponentAlias::InstanceExport { kind, .. } => {
+                if let Some(frame) = self.stack.last_mut() {
+                    match kind {
+                        ComponentExternalKind::Module => frame.module_space.push(None),
+                        ComponentExternalKind::Component => frame.component_space.push(None),
+                        _ => {}
+                    }
+                }
+            }
+            wasmparser::ComponentAlias::Outer { kind, count, index } => {
+                let outer = (count as usize)
+                    .checked_add(1)
+                    .and_then(|c| depth.checked_sub(c))
+                    .and_then(|i| self.stack.get(i));
+                let target = |space: &Vec<Option<usize>>| space.get(index as usize).copied().flatten();
+                match kind {
+                    ComponentOuterAliasKind::CoreModule => {
+                        let t = outer.and_then(|f| target(&f.module_space));
+                        if let Some(frame) = self.stack.last_mut() {
+                            frame.module_space.push(t);
+                        }
+                    }
+                    ComponentOuterAliasKind::Component => {
+                        let t = outer.and_then(|f| target(&f.component_space));
+                        if let Some(frame) = self.stack.last_mut() {
+                            frame.component_space.push(t);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            wasmparser::ComponentAlias::CoreInstanceExport { .. } => {}
+        }
+    }
+}
+
+fn type_ref_kind(ty: &ComponentTypeRef) -> ItemKind {
+    match ty {
+        ComponentTypeRef::Module(_) => ItemKind::Module,
+        ComponentTypeRef::Func(_) => ItemKind::Func,
+        ComponentTypeRef::Value(_) => ItemKind::Value,
+        ComponentTypeRef::Type(_) => ItemKind::Type,
+        ComponentTypeRef::Instance(_) => ItemKind::Instance,
+        ComponentTypeRef::Component(_) => ItemKind::Component,
+    }
+}
+
+fn external_kind(kind: ComponentExternalKind) -> ItemKind {
+    match kind {
+        ComponentExternalKind::Module => ItemKind::Module,
+        ComponentExternalKind::Func => ItemKind::Func,
+        ComponentExternalKind::Value => ItemKind::Value,
+        ComponentExternalKind::Type => ItemKind::Type,
+        ComponentExternalKind::Instance => ItemKind::Instance,
+        ComponentExternalKind::Component => ItemKind::Component,
+    }
+}
+
+fn core_kind(kind: ExternalKind) -> ItemKind {
+    match kind {
+        ExternalKind::Func => ItemKind::Func,
+        ExternalKind::FuncExact => ItemKind::FuncExact,
+        ExternalKind::Table => ItemKind::Table,
+        ExternalKind::Memory => ItemKind::Memory,
+        ExternalKind::Global => ItemKind::Global,
+        ExternalKind::Tag => ItemKind::Tag,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(normalize_path("root"), "/");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path(""), "/");
+        assert_eq!(normalize_path("root/component[1]/module[0]"), "/component[1]/module[0]");
+        assert_eq!(normalize_path("/component[0]/"), "/component[0]");
+        assert_eq!(normalize_path("component[0]"), "/component[0]");
+    }
+}
