@@ -111,7 +111,11 @@ fn component_class(nodes: &[Node], i: usize, shape: &Shape) -> Class {
     if modules.contains(&Class::Code) {
         return Class::Code;
     }
-    if !modules.is_empty() && modules.iter().all(|c| matches!(c, Class::Shim | Class::Adapter)) {
+    if !modules.is_empty()
+        && modules
+            .iter()
+            .all(|c| matches!(c, Class::Shim | Class::Adapter))
+    {
         return Class::Shim;
     }
     Class::Glue

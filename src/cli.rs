@@ -254,11 +254,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Wit { file, node } => {
             let options = Options { limits, wit: false };
-            let (loaded, analysis) = wasm_audit::analyze_source(&Source::from_arg(&file), &options)?;
-            let n = analysis.node(&node).ok_or_else(|| wasm_audit::Error::NoSuchNode {
-                input: analysis.file.clone(),
-                path: node.clone(),
-            })?;
+            let (loaded, analysis) =
+                wasm_audit::analyze_source(&Source::from_arg(&file), &options)?;
+            let n = analysis
+                .node(&node)
+                .ok_or_else(|| wasm_audit::Error::NoSuchNode {
+                    input: analysis.file.clone(),
+                    path: node.clone(),
+                })?;
             if n.kind == NodeKind::Module {
                 return Err(wasm_audit::Error::NoWit {
                     input: analysis.file.clone(),
@@ -268,15 +271,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .into());
             }
             let bytes = loaded.bytes.get(n.range()).unwrap_or_default();
-            let text = wasm_audit::wit::print(bytes).map_err(|message| wasm_audit::Error::NoWit {
-                input: analysis.file.clone(),
-                path: n.path.clone(),
-                message,
-            })?;
+            let text =
+                wasm_audit::wit::print(bytes).map_err(|message| wasm_audit::Error::NoWit {
+                    input: analysis.file.clone(),
+                    path: n.path.clone(),
+                    message,
+                })?;
             print_stdout(text.as_bytes())?;
             Ok(EXIT_OK)
         }
-        Command::Extract { file, node, output: out } => {
+        Command::Extract {
+            file,
+            node,
+            output: out,
+        } => {
             let source = Source::from_arg(&file);
             if out.as_os_str() != "-" {
                 if let Source::Path(p) = &source {
@@ -285,16 +293,24 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             let options = Options { limits, wit: false };
             let (loaded, analysis) = wasm_audit::analyze_source(&source, &options)?;
-            let n = analysis.node(&node).ok_or_else(|| wasm_audit::Error::NoSuchNode {
-                input: analysis.file.clone(),
-                path: node.clone(),
-            })?;
+            let n = analysis
+                .node(&node)
+                .ok_or_else(|| wasm_audit::Error::NoSuchNode {
+                    input: analysis.file.clone(),
+                    path: node.clone(),
+                })?;
             let bytes = loaded.bytes.get(n.range()).unwrap_or_default();
             if out.as_os_str() == "-" {
                 print_stdout(bytes)?;
             } else {
                 output::write_atomic(&out, bytes)?;
-                eprintln!("wrote {} ({} bytes, {}) to {}", n.path, n.size, n.digest, out.display());
+                eprintln!(
+                    "wrote {} ({} bytes, {}) to {}",
+                    n.path,
+                    n.size,
+                    n.digest,
+                    out.display()
+                );
             }
             Ok(EXIT_OK)
         }
@@ -304,7 +320,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// Standard input can be read once per run.
 fn check_stdin_once(sources: &[Source]) -> anyhow::Result<()> {
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-        return Err(wasm_audit::Error::Usage("`-` (standard input) can be given only once".into()).into());
+        return Err(
+            wasm_audit::Error::Usage("`-` (standard input) can be given only once".into()).into(),
+        );
     }
     Ok(())
 }

@@ -23,13 +23,14 @@ pub enum DepV0Error {
 /// Decodes a `.dep-v0` payload into its crate list.
 pub fn decode(compressed: &[u8], limit: u64) -> Result<Vec<Crate>, DepV0Error> {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, limit)
-        .map_err(|e| match e.status {
+    let json = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, limit).map_err(
+        |e| match e.status {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => DepV0Error::TooLarge,
             status => DepV0Error::Invalid(format!("not zlib data ({status:?})")),
-        })?;
-    let text = std::str::from_utf8(&json)
-        .map_err(|e| DepV0Error::Invalid(format!("not UTF-8: {e}")))?;
+        },
+    )?;
+    let text =
+        std::str::from_utf8(&json).map_err(|e| DepV0Error::Invalid(format!("not UTF-8: {e}")))?;
     let info = VersionInfo::from_str(text).map_err(|e| DepV0Error::Invalid(e.to_string()))?;
     Ok(info
         .packages
@@ -82,7 +83,13 @@ mod tests {
 
     #[test]
     fn reports_garbage() {
-        assert!(matches!(decode(b"not zlib", 1024), Err(DepV0Error::Invalid(_))));
-        assert!(matches!(decode(&zlib(b"{}"), 1024), Err(DepV0Error::Invalid(_))));
+        assert!(matches!(
+            decode(b"not zlib", 1024),
+            Err(DepV0Error::Invalid(_))
+        ));
+        assert!(matches!(
+            decode(&zlib(b"{}"), 1024),
+            Err(DepV0Error::Invalid(_))
+        ));
     }
 }

@@ -93,7 +93,11 @@ impl CompositionGraph {
             if node.kind != NodeKind::Component {
                 continue;
             }
-            for import in node.imports.iter().filter(|e| e.form == NameForm::Interface) {
+            for import in node
+                .imports
+                .iter()
+                .filter(|e| e.form == NameForm::Interface)
+            {
                 let iface = g.interface(&import.name);
                 g.add_edge(me, iface, EdgeKind::Imports, None);
                 if node.parent.is_none() {
@@ -101,7 +105,11 @@ impl CompositionGraph {
                     g.add_edge(host, iface, EdgeKind::Exports, None);
                 }
             }
-            for export in node.exports.iter().filter(|e| e.form == NameForm::Interface) {
+            for export in node
+                .exports
+                .iter()
+                .filter(|e| e.form == NameForm::Interface)
+            {
                 let iface = g.interface(&export.name);
                 g.add_edge(me, iface, EdgeKind::Exports, None);
             }
@@ -130,9 +138,19 @@ impl CompositionGraph {
     }
 
     /// Adds an edge unless the same one is already there.
-    pub fn add_edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, interface: Option<String>) {
+    pub fn add_edge(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        interface: Option<String>,
+    ) {
         let edge = GraphEdge { kind, interface };
-        if !self.graph.edges_connecting(from, to).any(|e| e.weight() == &edge) {
+        if !self
+            .graph
+            .edges_connecting(from, to)
+            .any(|e| e.weight() == &edge)
+        {
             self.graph.add_edge(from, to, edge);
         }
     }
@@ -164,7 +182,10 @@ impl CompositionGraph {
     }
 
     /// Edges of one kind.
-    pub fn edges_of(&self, kind: EdgeKind) -> impl Iterator<Item = (NodeIndex, NodeIndex, &GraphEdge)> {
+    pub fn edges_of(
+        &self,
+        kind: EdgeKind,
+    ) -> impl Iterator<Item = (NodeIndex, NodeIndex, &GraphEdge)> {
         (&self.graph)
             .edge_references()
             .filter(move |e| e.weight().kind == kind)

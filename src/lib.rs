@@ -70,9 +70,13 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             // Ranges were checked against the buffer by the walker.
             let span = bytes.get(node.range()).unwrap_or_default();
             let crates = node.dep_v0.clone().map(|r| {
-                depv0::decode(bytes.get(r).unwrap_or_default(), options.limits.max_dep_v0_size)
+                depv0::decode(
+                    bytes.get(r).unwrap_or_default(),
+                    options.limits.max_dep_v0_size,
+                )
             });
-            let wit = (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
+            let wit =
+                (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
             (
                 i,
                 Derived {
@@ -107,7 +111,9 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         }
         match d.wit {
             Some(Ok(w)) => node.wit = Some(w),
-            Some(Err(why)) => node.notes.push(format!("WIT not decodable: {}", first_line(&why))),
+            Some(Err(why)) => node
+                .notes
+                .push(format!("WIT not decodable: {}", first_line(&why))),
             None => {}
         }
     }
@@ -123,7 +129,10 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
                 .sum();
             nodes[i].function_bodies = bodies;
         }
-        nodes[i].name = nodes[i].own_name.clone().or_else(|| nodes[i].name_in_parent.clone());
+        nodes[i].name = nodes[i]
+            .own_name
+            .clone()
+            .or_else(|| nodes[i].name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes);
 
@@ -146,7 +155,10 @@ pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analy
 }
 
 /// Reads and analyses one input.
-pub fn analyze_source(source: &input::Source, options: &Options) -> Result<(input::Loaded, Analysis)> {
+pub fn analyze_source(
+    source: &input::Source,
+    options: &Options,
+) -> Result<(input::Loaded, Analysis)> {
     let loaded = input::load(source, options.limits.max_file_size)?;
     let analysis = analyze_loaded(&loaded, options)?;
     Ok((loaded, analysis))

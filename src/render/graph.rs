@@ -123,8 +123,7 @@ fn label(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> String {
 fn interface_colour(name: &str) -> Option<&'static str> {
     if name.starts_with("wasi:filesystem/") {
         Some("#f4a261")
-    } else if name.starts_with("wasi:sockets/") || name.starts_with("wasi:http/outgoing-handler")
-    {
+    } else if name.starts_with("wasi:sockets/") || name.starts_with("wasi:http/outgoing-handler") {
         Some("#e76f51")
     } else {
         None
@@ -165,7 +164,9 @@ pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
                 Some(c) => format!("shape=note, style=filled, fillcolor=\"{c}\""),
                 None => "shape=note".to_string(),
             },
-            GraphNode::Host => "shape=doubleoctagon, style=filled, fillcolor=\"#dddddd\"".to_string(),
+            GraphNode::Host => {
+                "shape=doubleoctagon, style=filled, fillcolor=\"#dddddd\"".to_string()
+            }
         };
         let _ = writeln!(
             out,

@@ -23,7 +23,11 @@ impl<'a> Walk<'a> {
                         }
                         Ok(_) => {}
                         Err(e) => {
-                            self.note(format!("`name` section malformed at offset {}: {}", e.offset(), e.message()))?;
+                            self.note(format!(
+                                "`name` section malformed at offset {}: {}",
+                                e.offset(),
+                                e.message()
+                            ))?;
                             break;
                         }
                     }
@@ -95,11 +99,13 @@ impl<'a> Walk<'a> {
     }
 
     fn custom_by_name(&mut self, name: &str, data: &'a [u8], offset: u64) -> Result<()> {
-        let text = || match std::str::from_utf8(data) {
+        let text = || {
+            match std::str::from_utf8(data) {
             Ok(s) => Ok(s.to_string()),
             Err(_) => Err(format!(
                 "`{name}` section at offset {offset} is not UTF-8; shown with replacement characters"
             )),
+        }
         };
         let slot = {
             let md = &mut self.node_mut()?.metadata;

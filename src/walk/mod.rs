@@ -313,13 +313,11 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentImportSection(reader) => {
                 for import in reader {
-                    let import = import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let import =
+                        import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
                     let kind = type_ref_kind(&import.ty);
-                    let ext = names::parse_extern(
-                        &import.name.full_name(),
-                        kind,
-                        import.name.implements,
-                    );
+                    let ext =
+                        names::parse_extern(&import.name.full_name(), kind, import.name.implements);
                     let frame = self.frame()?;
                     frame.shape.imports += 1;
                     match kind {
@@ -332,13 +330,11 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentExportSection(reader) => {
                 for export in reader {
-                    let export = export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let export =
+                        export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
                     let kind = external_kind(export.kind);
-                    let ext = names::parse_extern(
-                        &export.name.full_name(),
-                        kind,
-                        export.name.implements,
-                    );
+                    let ext =
+                        names::parse_extern(&export.name.full_name(), kind, export.name.implements);
                     let frame = self.frame()?;
                     // An export adds a new index referring to the same item.
                     let index = export.index as usize;
@@ -363,7 +359,8 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentAliasSection(reader) => {
                 for alias in reader {
-                    let alias = alias.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let alias =
+                        alias.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
                     self.frame()?.shape.aliases += 1;
                     self.alias(alias);
                 }
@@ -379,16 +376,23 @@ impl<'a> Walk<'a> {
             }
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    let import = import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let import =
+                        import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
                     let frame = self.frame()?;
-                    *frame.core_imports.entry(import.module.to_string()).or_insert(0) += 1;
+                    *frame
+                        .core_imports
+                        .entry(import.module.to_string())
+                        .or_insert(0) += 1;
                 }
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
-                    let export = export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let export =
+                        export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
                     let kind = core_kind(export.kind);
-                    self.node_mut()?.exports.push(names::parse_extern(export.name, kind, None));
+                    self.node_mut()?
+                        .exports
+                        .push(names::parse_extern(export.name, kind, None));
                 }
             }
             Payload::CodeSectionStart { count, .. } => {
@@ -417,7 +421,8 @@ impl<'a> Walk<'a> {
                     .checked_add(1)
                     .and_then(|c| depth.checked_sub(c))
                     .and_then(|i| self.stack.get(i));
-                let target = |space: &Vec<Option<usize>>| space.get(index as usize).copied().flatten();
+                let target =
+                    |space: &Vec<Option<usize>>| space.get(index as usize).copied().flatten();
                 match kind {
                     ComponentOuterAliasKind::CoreModule => {
                         let t = outer.and_then(|f| target(&f.module_space));
@@ -481,7 +486,10 @@ mod tests {
         assert_eq!(normalize_path("root"), "/");
         assert_eq!(normalize_path("/"), "/");
         assert_eq!(normalize_path(""), "/");
-        assert_eq!(normalize_path("root/component[1]/module[0]"), "/component[1]/module[0]");
+        assert_eq!(
+            normalize_path("root/component[1]/module[0]"),
+            "/component[1]/module[0]"
+        );
         assert_eq!(normalize_path("/component[0]/"), "/component[0]");
         assert_eq!(normalize_path("component[0]"), "/component[0]");
     }

@@ -155,7 +155,13 @@ mod tests {
 
     #[test]
     fn plain_names() {
-        for name in ["run", "hello-world", "[method]fields.get", "[constructor]x", "%use"] {
+        for name in [
+            "run",
+            "hello-world",
+            "[method]fields.get",
+            "[constructor]x",
+            "%use",
+        ] {
             assert_eq!(p(name).form, NameForm::Plain, "{name}");
         }
         assert_eq!(p("not a name").form, NameForm::Other);
