@@ -1,0 +1,449 @@
+//! End-to-end tests of the command line: outputs held to their JSON
+//! Schemas, exit codes, `extract`, `wit`, and the graph renderings.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo("schemas").join(name)).expect("schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+    jsonschema::validator_for(&schema).expect("valid schema")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+fn json_stdout(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+const NESTED_WAT: &str = "testdata/wat/nested.wat";
+
+#[test]
+fn tree_json_holds_to_its_schema_on_fixtures_and_corpus() {
+    let validator = schema("tree.schema.json");
+    let mut args: Vec<PathBuf> = vec![repo(NESTED_WAT)];
+    if common::corpus().is_some() {
+        for name in [
+            "jco__runtime_simple-nested.component.wasm",
+            "wasmcloud__wash_fixtures_http_hello_world_rust.wasm",
+            "spin__wit-pkg_wasi_http.wasm",
+            "jco__lib_wasi_snapshot_preview1.reactor.core.wasm",
+            "wasmcp__components_server_composed.wasm",
+            "jco__runtime_simple-nested.component.wasm",
+        ] {
+            args.push(common::corpus_file(name).expect("corpus"));
+        }
+    }
+    let mut cmd = common::bin();
+    cmd.args(["tree", "--format", "json"]).args(&args);
+    let out = cmd.output().expect("run");
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json_stdout(&out);
+    assert_valid(&validator, &doc, "tree");
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), args.len(), "one entry per input, in order");
+    for (entry, arg) in files.iter().zip(&args) {
+        assert_eq!(entry["file"], arg.display().to_string());
+    }
+
+    // The WAT fixture: depth 3, names from the component-name section, the
+    // authors annotation, classes.
+    let nodes = files[0]["nodes"].as_array().expect("nodes");
+    let by_path = |p: &str| {
+        nodes
+            .iter()
+            .find(|n| n["path"] == p)
+            .unwrap_or_else(|| panic!("no node {p}"))
+    };
+    assert_eq!(files[0]["from_wat"], true);
+    assert_eq!(by_path("/")["class"], "glue");
+    assert_eq!(by_path("/module[0]")["class"], "glue");
+    assert_eq!(by_path("/component[0]")["name"], "app");
+    assert_eq!(by_path("/component[0]")["class"], "code");
+    assert_eq!(by_path("/component[0]/module[0]")["function_bodies"], 2);
+    let leaf = by_path("/component[0]/component[0]");
+    assert_eq!(leaf["depth"], 2);
+    assert_eq!(leaf["metadata"]["authors"], "Leaf Team <leaf@example.com>");
+    assert_eq!(by_path("/component[0]/component[0]/module[0]")["depth"], 3);
+    let imports: Vec<&str> = by_path("/")["imports"]
+        .as_array()
+        .expect("imports")
+        .iter()
+        .map(|i| i["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        imports,
+        ["wasi:cli/stdout@0.2.0", "wasi:filesystem/preopens@0.2.0"]
+    );
+    assert_eq!(by_path("/")["imports"][1]["interface"], "preopens");
+    assert_eq!(by_path("/")["imports"][1]["version"], "0.2.0");
+}
+
+#[test]
+fn tree_json_reports_failed_inputs_in_place() {
+    let validator = schema("tree.schema.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.wasm");
+    std::fs::write(&empty, b"").expect("write");
+    let out = common::run([
+        "tree".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        repo(NESTED_WAT).as_os_str(),
+        empty.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 2, "a failed input makes the run fail");
+    let doc = json_stdout(&out);
+    assert_valid(&validator, &doc, "tree with an error");
+    assert!(doc["files"][0]["nodes"].is_array());
+    assert!(doc["files"][1]["error"]
+        .as_str()
+        .expect("error")
+        .contains("empty"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error:") && stderr.contains("empty"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn graph_json_holds_to_its_schema_and_is_consistent() {
+    let validator = schema("graph.schema.json");
+    let mut inputs = vec![repo(NESTED_WAT)];
+    if let Some(f) = common::corpus_file("jco__runtime_simple-nested.component.wasm") {
+        inputs.push(f);
+        inputs.push(
+            common::corpus_file("jco__examples_transpile_p3-stream-chat.wasm").expect("corpus"),
+        );
+    }
+    for input in inputs {
+        let tree = json_stdout(&common::run([
+            "tree".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            input.as_os_str(),
+        ]));
+        let out = common::run([
+            "graph".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            input.as_os_str(),
+        ]);
+        assert_eq!(common::code(&out), 0);
+        let doc = json_stdout(&out);
+        assert_valid(&validator, &doc, &input.display().to_string());
+
+        let nodes = doc["nodes"].as_array().expect("nodes");
+        let ids: std::collections::BTreeSet<&str> = nodes
+            .iter()
+            .map(|n| n["id"].as_str().expect("id"))
+            .collect();
+        assert_eq!(ids.len(), nodes.len(), "ids are unique");
+        let edges = doc["edges"].as_array().expect("edges");
+        for e in edges {
+            assert!(ids.contains(e["from"].as_str().expect("from")), "{e}");
+            assert!(ids.contains(e["to"].as_str().expect("to")), "{e}");
+        }
+        let tree_nodes = tree["files"][0]["nodes"].as_array().expect("tree nodes");
+        let contains = edges.iter().filter(|e| e["kind"] == "contains").count();
+        assert_eq!(
+            contains,
+            tree_nodes.len() - 1,
+            "a contains edge per nested node"
+        );
+        // Every root import by interface name is provided by the host.
+        for import in tree_nodes[0]["imports"].as_array().expect("imports") {
+            if import["form"] == "interface" {
+                let name = import["name"].as_str().expect("name");
+                assert!(
+                    edges
+                        .iter()
+                        .any(|e| e["from"] == "host" && e["to"] == name && e["kind"] == "exports"),
+                    "host provides {name}"
+                );
+                assert!(
+                    edges
+                        .iter()
+                        .any(|e| e["from"] == "/" && e["to"] == name && e["kind"] == "imports"),
+                    "root imports {name}"
+                );
+            }
+        }
+        // Digests in the graph are the tree's.
+        for n in tree_nodes {
+            let g = nodes
+                .iter()
+                .find(|g| g["id"] == n["path"])
+                .expect("node in graph");
+            assert_eq!(g["digest"], n["digest"]);
+        }
+    }
+}
+
+#[test]
+fn graph_dot_and_mermaid_draw_every_node_and_edge() {
+    let input = repo(NESTED_WAT);
+    let dot = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "dot".as_ref(),
+        input.as_os_str(),
+    ]);
+    assert_eq!(common::code(&dot), 0);
+    let dot = String::from_utf8(dot.stdout).expect("utf-8");
+    assert!(dot.starts_with("digraph "), "{dot}");
+    assert!(dot.trim_end().ends_with('}'));
+    // 7 nodes + 2 interfaces + host; 6 contains + 2 imports + 2 host exports.
+    assert_eq!(
+        dot.lines()
+            .filter(|l| l.contains("[label=") && !l.contains("->"))
+            .count(),
+        10
+    );
+    assert_eq!(dot.lines().filter(|l| l.contains(" -> ")).count(), 10);
+    assert!(dot.contains("wasi:filesystem/preopens@0.2.0"));
+
+    let mm = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "mermaid".as_ref(),
+        input.as_os_str(),
+    ]);
+    assert_eq!(common::code(&mm), 0);
+    let mm = String::from_utf8(mm.stdout).expect("utf-8");
+    assert!(mm.starts_with("flowchart LR\n"));
+    assert_eq!(mm.lines().filter(|l| l.contains("|\"")).count(), 10);
+    assert!(!mm.contains("\"\""), "no empty labels");
+
+    // When Graphviz is installed, the DOT must render.
+    if std::process::Command::new("dot").arg("-V").output().is_ok() {
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dot");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(dot.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("dot output");
+        assert!(out.status.success(), "dot rejected the graph");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+    }
+}
+
+#[test]
+fn extract_writes_exactly_the_node_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = repo(NESTED_WAT);
+    let tree = json_stdout(&common::run([
+        "tree".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        input.as_os_str(),
+    ]));
+    let bin = wat::parse_file(&input).expect("assemble");
+    for node in tree["files"][0]["nodes"].as_array().expect("nodes") {
+        let path = node["path"].as_str().expect("path");
+        let out_file = dir.path().join("node.wasm");
+        let out = common::run([
+            "extract".as_ref(),
+            input.as_os_str(),
+            "--node".as_ref(),
+            path.as_ref(),
+            "-o".as_ref(),
+            out_file.as_os_str(),
+        ]);
+        assert_eq!(
+            common::code(&out),
+            0,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&out_file).expect("read");
+        assert_eq!(common::sha256(&bytes), node["digest"], "{path}");
+        let off = node["offset"].as_u64().expect("offset") as usize;
+        let size = node["size"].as_u64().expect("size") as usize;
+        assert_eq!(&bin[off..off + size], &bytes[..], "{path}");
+    }
+
+    // Extract to stdout.
+    let out = common::run([
+        "extract".as_ref(),
+        input.as_os_str(),
+        "--node".as_ref(),
+        "/component[0]".as_ref(),
+        "-o".as_ref(),
+        "-".as_ref(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    assert!(out.stdout.starts_with(b"\0asm"));
+
+    // An unknown path is an error that says how to list paths.
+    let out = common::run([
+        "extract".as_ref(),
+        input.as_os_str(),
+        "--node".as_ref(),
+        "/component[9]".as_ref(),
+        "-o".as_ref(),
+        dir.path().join("x.wasm").as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wasm-audit tree"));
+    assert!(!dir.path().join("x.wasm").exists(), "no output on failure");
+}
+
+#[test]
+fn extract_refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.wat");
+    std::fs::copy(repo(NESTED_WAT), &input).expect("copy");
+    let before = std::fs::read(&input).expect("read");
+    let out = common::run([
+        "extract".as_ref(),
+        input.as_os_str(),
+        "--node".as_ref(),
+        "/component[0]".as_ref(),
+        "-o".as_ref(),
+        dir.path().join(".").join("in.wat").as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("input"));
+    assert_eq!(
+        std::fs::read(&input).expect("read"),
+        before,
+        "input untouched"
+    );
+}
+
+#[test]
+fn wit_of_root_and_nested_nodes() {
+    let Some(file) = common::corpus_file("jco__runtime_simple-nested.component.wasm") else {
+        return;
+    };
+    let out = common::run([
+        "wit".as_ref(),
+        file.as_os_str(),
+        "--node".as_ref(),
+        "/component[0]".as_ref(),
+    ]);
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("world "), "{text}");
+
+    // The nested node's WIT equals the WIT of its extracted bytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let extracted = dir.path().join("c0.wasm");
+    let out = common::run([
+        "extract".as_ref(),
+        file.as_os_str(),
+        "--node".as_ref(),
+        "/component[0]".as_ref(),
+        "-o".as_ref(),
+        extracted.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    let out2 = common::run(["wit".as_ref(), extracted.as_os_str()]);
+    assert_eq!(String::from_utf8(out2.stdout).expect("utf-8"), text);
+
+    // A core module has no WIT: exit 2 with a reason.
+    let out = common::run([
+        "wit".as_ref(),
+        file.as_os_str(),
+        "--node".as_ref(),
+        "/component[0]/module[0]".as_ref(),
+    ]);
+    assert_eq!(common::code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("core module"));
+}
+
+#[test]
+fn stdin_and_wat_inputs() {
+    let bin = wat::parse_file(repo(NESTED_WAT)).expect("assemble");
+    let mut child = common::bin()
+        .args(["tree", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&bin)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(common::code(&out), 0);
+    let doc = json_stdout(&out);
+    assert_eq!(doc["files"][0]["file"], "-");
+    assert_eq!(doc["files"][0]["digest"], common::sha256(&bin));
+
+    let out = common::run(["tree", "-", "-"]);
+    assert_eq!(common::code(&out), 2, "stdin only once");
+}
+
+#[test]
+fn help_documents_examples_and_exit_codes() {
+    let out = common::run(["--help"]);
+    assert_eq!(common::code(&out), 0);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Examples:",
+        "Exit codes:",
+        "tree",
+        "graph",
+        "wit",
+        "extract",
+        "--max-depth",
+    ] {
+        assert!(help.contains(needle), "--help mentions {needle}");
+    }
+    for sub in ["tree", "graph", "wit", "extract"] {
+        let out = common::run([sub, "--help"]);
+        assert_eq!(common::code(&out), 0);
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("Examples:") && help.contains("Exit codes:"),
+            "{sub} --help"
+        );
+    }
+    let out = common::run(["tree"]);
+    assert_eq!(common::code(&out), 2, "missing argument is a usage error");
+    let out = common::run(["no-such-command"]);
+    assert_eq!(common::code(&out), 2);
+}
