@@ -110,7 +110,7 @@ impl<'a> Walk<'a> {
             pending: None,
         };
         for payload in Parser::new(0).parse_all(data) {
-            let payload = payload.map_err(|e| walk.malformed(e.offset() as u64, e.message()))?;
+            let payload = payload.map_err(|e| walk.parse_error(&e))?;
             walk.payload(payload)?;
         }
         if !walk.stack.is_empty() || walk.nodes.is_empty() {
@@ -126,6 +126,10 @@ impl<'a> Walk<'a> {
             offset,
             message: message.into(),
         }
+    }
+
+    fn parse_error(&self, e: &wasmparser::BinaryReaderError) -> Error {
+        self.malformed(e.offset(), e.message())
     }
 
     fn limit(&self, what: String, limit: u64, flag: &'static str) -> Error {
@@ -313,8 +317,7 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentImportSection(reader) => {
                 for import in reader {
-                    let import =
-                        import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let import = import.map_err(|e| self.parse_error(&e))?;
                     let kind = type_ref_kind(&import.ty);
                     let ext =
                         names::parse_extern(&import.name.full_name(), kind, import.name.implements);
@@ -330,8 +333,7 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentExportSection(reader) => {
                 for export in reader {
-                    let export =
-                        export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let export = export.map_err(|e| self.parse_error(&e))?;
                     let kind = external_kind(export.kind);
                     let ext =
                         names::parse_extern(&export.name.full_name(), kind, export.name.implements);
@@ -359,8 +361,7 @@ impl<'a> Walk<'a> {
             }
             Payload::ComponentAliasSection(reader) => {
                 for alias in reader {
-                    let alias =
-                        alias.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let alias = alias.map_err(|e| self.parse_error(&e))?;
                     self.frame()?.shape.aliases += 1;
                     self.alias(alias);
                 }
@@ -376,8 +377,7 @@ impl<'a> Walk<'a> {
             }
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    let import =
-                        import.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let import = import.map_err(|e| self.parse_error(&e))?;
                     let frame = self.frame()?;
                     *frame
                         .core_imports
@@ -387,8 +387,7 @@ impl<'a> Walk<'a> {
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
-                    let export =
-                        export.map_err(|e| self.malformed(e.offset() as u64, e.message()))?;
+                    let export = export.map_err(|e| self.parse_error(&e))?;
                     let kind = core_kind(export.kind);
                     self.node_mut()?
                         .exports
