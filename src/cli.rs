@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wasm_audit::graph::CompositionGraph;
 use wasm_audit::input::Source;
+use wasm_audit::render::caps::{CapsDocument, CapsFile};
 use wasm_audit::render::tree::{FileEntry, TreeDocument};
 use wasm_audit::{output, render, Limits, NodeKind, Options};
 
@@ -30,6 +31,7 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   wasm-audit tree app.wasm                       # every nested component and module
   wasm-audit tree --format json a.wasm b.wasm    # machine-readable, several files in parallel
+  wasm-audit caps app.wasm                       # which host capabilities reach which part
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
   wasm-audit wit app.wasm --node /component[1]   # the WIT of a nested component
   wasm-audit extract app.wasm --node /component[0]/module[0] -o core.wasm";
@@ -104,10 +106,32 @@ still listed.
         #[arg(long)]
         no_wit: bool,
     },
+    /// Show which host capabilities reach each nested component and module,
+    /// following how the composition wires instances together.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit caps app.wasm
+  wasm-audit caps --format json app.wasm > caps.json
+
+A part's capabilities are the root host imports that reach its imports
+through the wiring (instantiation arguments, aliases, exports); imports
+satisfied by a sibling are not capabilities. A part defined but never
+instantiated reaches nothing and is marked so.
+
+{EXIT_CODES}"))]
+    Caps {
+        /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = TreeFormat::Text)]
+        format: TreeFormat,
+    },
     /// Print the composition graph: nodes, nesting, imported and exported interfaces.
     #[command(after_help = format!("\
 Examples:
   wasm-audit graph app.wasm --format json
+  wasm-audit caps app.wasm                       # which host capabilities reach which part
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
   wasm-audit graph app.wasm --format mermaid >> review.md
 
@@ -233,6 +257,45 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                         })
                         .collect();
                     print_stdout(&to_json(&TreeDocument::new(entries))?)?;
+                }
+            }
+            for e in results.iter().filter_map(|r| r.as_ref().err()) {
+                eprintln!("error: {e}");
+            }
+            Ok(if failed > 0 { EXIT_ERROR } else { EXIT_OK })
+        }
+        Command::Caps { files, format } => {
+            let options = Options { limits, wit: false };
+            let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
+            check_stdin_once(&sources)?;
+            let results = wasm_audit::analyze_sources(&sources, &options);
+            let failed = results.iter().filter(|r| r.is_err()).count();
+            match format {
+                TreeFormat::Text => {
+                    let text: Vec<String> = results
+                        .iter()
+                        .filter_map(|r| r.as_ref().ok())
+                        .map(render::caps::text)
+                        .collect();
+                    print_stdout(text.join("\n").as_bytes())?;
+                }
+                TreeFormat::Json => {
+                    let entries = results
+                        .iter()
+                        .zip(&sources)
+                        .map(|(r, s)| match r {
+                            Ok(a) => CapsFile::Ok {
+                                file: a.file.clone(),
+                                digest: a.digest.clone(),
+                                components: render::caps::parts(a),
+                            },
+                            Err(e) => CapsFile::Err {
+                                file: s.display(),
+                                error: e.to_string(),
+                            },
+                        })
+                        .collect();
+                    print_stdout(&to_json(&CapsDocument::new(entries))?)?;
                 }
             }
             for e in results.iter().filter_map(|r| r.as_ref().err()) {

@@ -2,7 +2,7 @@
 //! `auditable-serde` `VersionInfo` model, decoded in every core module (not
 //! only the first one, as existing readers do).
 //!
-//! Decompression stops at the limit: the output is capped at `limit + 1`
+//! Decompression stops at the limit: the output is capped at `limit`
 //! bytes, so a zlib bomb costs at most that much memory.
 
 use std::str::FromStr;
@@ -32,6 +32,17 @@ pub fn decode(compressed: &[u8], limit: u64) -> Result<Vec<Crate>, DepV0Error> {
     let text =
         std::str::from_utf8(&json).map_err(|e| DepV0Error::Invalid(format!("not UTF-8: {e}")))?;
     let info = VersionInfo::from_str(text).map_err(|e| DepV0Error::Invalid(e.to_string()))?;
+    // auditable-serde checks roots and cycles, not that every dependency
+    // index names a package of the list: consumers index with them.
+    let n = info.packages.len();
+    for p in &info.packages {
+        if let Some(d) = p.dependencies.iter().find(|&&d| d >= n) {
+            return Err(DepV0Error::Invalid(format!(
+                "package `{}` depends on index {d}, but the list has only {n} packages",
+                p.name
+            )));
+        }
+    }
     Ok(info
         .packages
         .into_iter()
@@ -79,6 +90,15 @@ mod tests {
         let bomb = zlib(&vec![b' '; 10 << 20]);
         assert!(bomb.len() < 64 << 10, "compresses well");
         assert!(matches!(decode(&bomb, 1 << 20), Err(DepV0Error::TooLarge)));
+    }
+
+    #[test]
+    fn refuses_dependency_indices_past_the_list() {
+        let json = br#"{"packages":[{"name":"a","version":"1.0.0","source":"local","root":true,"dependencies":[7]}]}"#;
+        match decode(&zlib(json), 1 << 20) {
+            Err(DepV0Error::Invalid(why)) => assert!(why.contains("index 7"), "{why}"),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
     }
 
     #[test]

@@ -59,6 +59,17 @@ pub enum Error {
         flag: &'static str,
     },
 
+    /// A reference between items of a component that points at nothing.
+    #[error(
+        "{input}: unresolvable wiring in `{path}` at byte offset {offset:#x} ({offset}): {message}"
+    )]
+    Wiring {
+        input: String,
+        path: String,
+        offset: u64,
+        message: String,
+    },
+
     /// A node path that does not exist in the input.
     #[error("{input}: no node at path `{path}` (run `wasm-audit tree` to list the paths)")]
     NoSuchNode { input: String, path: String },

@@ -2,8 +2,11 @@
 //! `contains` edges for the nesting, WIT interfaces with `imports` and
 //! `exports` edges, and the host, which provides what the root imports.
 //!
-//! `instantiates` and `satisfies` edges (the wiring between instances) are
-//! part of the model; the walker does not produce them yet.
+//! The wiring ([`crate::wiring`]) adds instance nodes with `instantiates`
+//! edges to what they instantiate, and `satisfies` edges from the provider
+//! of an import (the host, a sibling, the enclosing component passing one
+//! of its imports down, a module whose export is lifted) to its consumer,
+//! labelled with the import name.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::Serialize;
 
 use crate::model::{Analysis, NameForm, NodeKind};
+use crate::wiring::resolve::Provider;
 
 /// A node of the composition graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +26,13 @@ pub enum GraphNode {
     CoreModule(usize),
     /// A WIT interface, by its full name (`wasi:http/types@0.2.0`).
     Interface(String),
+    /// A component instance (or, `core`, a core module instance): the
+    /// component node holding it and its index there.
+    Instance {
+        parent: usize,
+        index: u32,
+        core: bool,
+    },
     /// The embedder: what the root imports comes from here.
     Host,
 }
@@ -114,6 +125,25 @@ impl CompositionGraph {
                 g.add_edge(me, iface, EdgeKind::Exports, None);
             }
         }
+        for inst in &analysis.wiring.instances {
+            let i = g.graph.add_node(GraphNode::Instance {
+                parent: inst.parent,
+                index: inst.index,
+                core: inst.core,
+            });
+            if let Some(&t) = inst.target.and_then(|t| g.nodes.get(t)) {
+                g.add_edge(i, t, EdgeKind::Instantiates, None);
+            }
+        }
+        for s in &analysis.wiring.satisfies {
+            let from = match s.from {
+                Provider::Host => Some(g.host()),
+                Provider::Node(n) => g.nodes.get(n).copied(),
+            };
+            if let (Some(from), Some(&to)) = (from, g.nodes.get(s.to)) {
+                g.add_edge(from, to, EdgeKind::Satisfies, Some(s.import.clone()));
+            }
+        }
         g
     }
 
@@ -165,6 +195,19 @@ impl CompositionGraph {
                 .map(|n| n.path.clone())
                 .unwrap_or_default(),
             GraphNode::Interface(name) => name.clone(),
+            GraphNode::Instance {
+                parent,
+                index,
+                core,
+            } => {
+                let parent = analysis
+                    .nodes
+                    .get(*parent)
+                    .map(|n| n.path.as_str())
+                    .unwrap_or("/");
+                let sort = if *core { "core-instance" } else { "instance" };
+                format!("{parent}#{sort}[{index}]")
+            }
             GraphNode::Host => "host".to_string(),
         }
     }

@@ -189,7 +189,7 @@ mod tests {
             Err(Error::NotWasm { .. })
         ));
         assert!(matches!(
-            from_bytes("x".into(), b"(module (func $f (result i32)))".to_vec()),
+            from_bytes("x".into(), b"(module (func $f (result i32))".to_vec()),
             Err(Error::Wat { .. })
         ));
         let ok = from_bytes("x".into(), b"(module)".to_vec()).expect("valid WAT");

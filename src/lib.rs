@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod walk;
+pub mod wiring;
 pub mod wit;
 
 use rayon::prelude::*;
@@ -56,7 +57,11 @@ struct Derived {
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
-    let walk::Walked { mut nodes, shapes } = walk::Walk::run(name, bytes, options.limits)?;
+    let walk::Walked {
+        mut nodes,
+        shapes,
+        spaces,
+    } = walk::Walk::run(name, bytes, options.limits)?;
 
     // Biggest nodes first, one node per task, so two cores share the work
     // of a root that spans the whole file and the nodes inside it.
@@ -135,6 +140,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             .or_else(|| nodes[i].name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes);
+    let wiring = wiring::resolve::resolve(&nodes, &spaces);
 
     let root = &nodes[0];
     Ok(Analysis {
@@ -144,6 +150,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         digest: root.digest.clone(),
         from_wat: false,
         nodes,
+        wiring,
     })
 }
 

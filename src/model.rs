@@ -306,6 +306,9 @@ pub struct Analysis {
     pub from_wat: bool,
     /// Every node, root first, in binary order (depth-first, pre-order).
     pub nodes: Vec<Node>,
+    /// Instances, `satisfies` bindings and capability reach.
+    #[serde(skip)]
+    pub wiring: crate::wiring::resolve::Wiring,
 }
 
 impl Analysis {

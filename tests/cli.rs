@@ -217,14 +217,16 @@ fn graph_dot_and_mermaid_draw_every_node_and_edge() {
     let dot = String::from_utf8(dot.stdout).expect("utf-8");
     assert!(dot.starts_with("digraph "), "{dot}");
     assert!(dot.trim_end().ends_with('}'));
-    // 7 nodes + 2 interfaces + host; 6 contains + 2 imports + 2 host exports.
+    // 7 nodes + 2 interfaces + host; 6 contains + 2 imports + 2 host
+    // exports + 2 host → root satisfies (nothing is instantiated).
     assert_eq!(
         dot.lines()
             .filter(|l| l.contains("[label=") && !l.contains("->"))
             .count(),
         10
     );
-    assert_eq!(dot.lines().filter(|l| l.contains(" -> ")).count(), 10);
+    assert_eq!(dot.lines().filter(|l| l.contains(" -> ")).count(), 12);
+    assert_eq!(dot.lines().filter(|l| l.contains("satisfies")).count(), 2);
     assert!(dot.contains("wasi:filesystem/preopens@0.2.0"));
 
     let mm = common::run([
@@ -236,7 +238,7 @@ fn graph_dot_and_mermaid_draw_every_node_and_edge() {
     assert_eq!(common::code(&mm), 0);
     let mm = String::from_utf8(mm.stdout).expect("utf-8");
     assert!(mm.starts_with("flowchart LR\n"));
-    assert_eq!(mm.lines().filter(|l| l.contains("|\"")).count(), 10);
+    assert_eq!(mm.lines().filter(|l| l.contains("|\"")).count(), 12);
     assert!(!mm.contains("\"\""), "no empty labels");
 
     // When Graphviz is installed, the DOT must render.

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use super::{Tool, FORMAT_VERSION};
@@ -65,6 +66,13 @@ fn json_node(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> JsonNode {
             class: None,
             digest: None,
         },
+        GraphNode::Instance { core, .. } => JsonNode {
+            id,
+            kind: if *core { "core-instance" } else { "instance" },
+            name: instance_target(g, a, i).and_then(|n| n.name.clone()),
+            class: None,
+            digest: None,
+        },
         GraphNode::Host => JsonNode {
             id,
             kind: "host",
@@ -99,6 +107,21 @@ pub fn json(g: &CompositionGraph, a: &Analysis) -> GraphDocument {
     }
 }
 
+/// The node an instance instantiates.
+fn instance_target<'a>(
+    g: &CompositionGraph,
+    a: &'a Analysis,
+    i: NodeIndex,
+) -> Option<&'a crate::model::Node> {
+    g.graph
+        .edges_directed(i, petgraph::Direction::Outgoing)
+        .find(|e| e.weight().kind == EdgeKind::Instantiates)
+        .and_then(|e| match &g.graph[e.target()] {
+            GraphNode::Component(n) | GraphNode::CoreModule(n) => a.nodes.get(*n),
+            _ => None,
+        })
+}
+
 /// A short label for a component or module: last path segment, name, class
 /// and short digest.
 fn label(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> String {
@@ -115,6 +138,14 @@ fn label(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> String {
             None => String::new(),
         },
         GraphNode::Interface(name) => name.clone(),
+        GraphNode::Instance { .. } => {
+            let id = g.id(a, i);
+            let short = id.rsplit('#').next().unwrap_or(&id).to_string();
+            match instance_target(g, a, i).and_then(|n| n.name.clone()) {
+                Some(name) => format!("{short}\n{name}"),
+                None => short,
+            }
+        }
         GraphNode::Host => "host".to_string(),
     }
 }
@@ -164,6 +195,7 @@ pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
                 Some(c) => format!("shape=note, style=filled, fillcolor=\"{c}\""),
                 None => "shape=note".to_string(),
             },
+            GraphNode::Instance { .. } => "shape=ellipse, style=dashed".to_string(),
             GraphNode::Host => {
                 "shape=doubleoctagon, style=filled, fillcolor=\"#dddddd\"".to_string()
             }
@@ -181,7 +213,10 @@ pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
             EdgeKind::Imports => "style=dashed, color=\"#555555\"",
             EdgeKind::Exports => "style=dotted, color=\"#555555\"",
             EdgeKind::Instantiates => "style=bold, color=\"#2a9d8f\"",
-            EdgeKind::Satisfies => "style=bold, color=\"#e76f51\"",
+            EdgeKind::Satisfies => match e.interface.as_deref().and_then(interface_colour) {
+                Some(_) => "style=bold, penwidth=2.5, color=\"#d62828\", fontcolor=\"#d62828\"",
+                None => "style=bold, color=\"#2a9d8f\"",
+            },
         };
         let text = match &e.interface {
             Some(iface) => format!("{} {iface}", kind_name(e.kind)),
@@ -228,6 +263,7 @@ pub fn mermaid(g: &CompositionGraph, a: &Analysis) -> String {
             GraphNode::Component(_) => writeln!(out, "  {}(\"{text}\")", ids[&i]),
             GraphNode::CoreModule(_) => writeln!(out, "  {}[\"{text}\"]", ids[&i]),
             GraphNode::Interface(_) => writeln!(out, "  {}[/\"{text}\"/]", ids[&i]),
+            GraphNode::Instance { .. } => writeln!(out, "  {}([\"{text}\"])", ids[&i]),
             GraphNode::Host => writeln!(out, "  {}{{{{\"{text}\"}}}}", ids[&i]),
         };
     }

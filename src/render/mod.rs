@@ -1,6 +1,7 @@
 //! Renderers: they only format what the analysis and the graph say.
 //! Machine formats go to stdout, versioned; text is for people.
 
+pub mod caps;
 pub mod graph;
 pub mod tree;
 

@@ -9,6 +9,7 @@ use wasmparser::{ComponentName, CustomSectionReader, KnownCustom, Name};
 use super::Walk;
 use crate::error::Result;
 use crate::model::Producer;
+use crate::wiring::Origin;
 
 impl<'a> Walk<'a> {
     pub(super) fn custom(&mut self, reader: CustomSectionReader<'a>) -> Result<()> {
@@ -163,11 +164,14 @@ impl<'a> Walk<'a> {
             };
             let frame = self.frame()?;
             let space = if modules {
-                &frame.module_space
+                &frame.spaces.modules
             } else {
-                &frame.component_space
+                &frame.spaces.components
             };
-            if let Some(Some(idx)) = space.get(naming.index as usize).copied() {
+            // Only names of nodes defined in this component; an outer
+            // alias's local name is not the node's own.
+            if let Some(Origin::Defined(idx)) = space.get(naming.index as usize) {
+                let idx = *idx;
                 self.nodes[idx].name_in_parent = Some(naming.name.to_string());
             }
         }

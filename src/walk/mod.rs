@@ -14,13 +14,13 @@ pub mod names;
 use std::collections::BTreeMap;
 
 use wasmparser::{
-    ComponentExternalKind, ComponentOuterAliasKind, ComponentTypeRef, Encoding, ExternalKind,
-    Parser, Payload,
+    ComponentExternalKind, ComponentTypeRef, Encoding, ExternalKind, Parser, Payload,
 };
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::{Class, CoreImportModule, ItemKind, Metadata, Node, NodeKind};
+use crate::wiring::{Spaces, Unresolved};
 
 /// Binary versions of pre-1.0 component encodings seen in the wild.
 const LEGACY_COMPONENT_VERSIONS: std::ops::RangeInclusive<u16> = 0x0a..=0x0c;
@@ -55,11 +55,8 @@ struct Frame {
     node: usize,
     modules: u32,
     components: u32,
-    /// The core module index space: which node each index refers to, where
-    /// it refers to a nested node (imports and instance-export aliases do not).
-    module_space: Vec<Option<usize>>,
-    /// The component index space, likewise.
-    component_space: Vec<Option<usize>>,
+    /// The index spaces (components only), for names and wiring.
+    spaces: Spaces,
     core_imports: BTreeMap<String, u32>,
     shape: Shape,
 }
@@ -70,6 +67,7 @@ pub(crate) struct Walk<'a> {
     limits: Limits,
     nodes: Vec<Node>,
     shapes: Vec<Shape>,
+    spaces: Vec<Option<Spaces>>,
     stack: Vec<Frame>,
     pending: Option<usize>,
 }
@@ -78,6 +76,8 @@ pub(crate) struct Walk<'a> {
 pub(crate) struct Walked {
     pub nodes: Vec<Node>,
     pub shapes: Vec<Shape>,
+    /// Per node: the recorded index spaces of components.
+    pub spaces: Vec<Option<Spaces>>,
 }
 
 /// Checks the preamble of the root for encodings that are recognisably not
@@ -106,6 +106,7 @@ impl<'a> Walk<'a> {
             limits,
             nodes: Vec::new(),
             shapes: Vec::new(),
+            spaces: Vec::new(),
             stack: Vec::new(),
             pending: None,
         };
@@ -116,8 +117,17 @@ impl<'a> Walk<'a> {
         if !walk.stack.is_empty() || walk.nodes.is_empty() {
             return Err(walk.malformed(data.len() as u64, "unexpected end of input"));
         }
-        let Walk { nodes, shapes, .. } = walk;
-        Ok(Walked { nodes, shapes })
+        let Walk {
+            nodes,
+            shapes,
+            spaces,
+            ..
+        } = walk;
+        Ok(Walked {
+            nodes,
+            shapes,
+            spaces,
+        })
     }
 
     fn malformed(&self, offset: u64, message: impl Into<String>) -> Error {
@@ -229,13 +239,12 @@ impl<'a> Walk<'a> {
             dep_v0: None,
         });
         self.shapes.push(Shape::default());
+        self.spaces.push(None);
         if let Some(parent) = parent {
             self.nodes[parent].children.push(idx);
-            let frame = self.frame()?;
-            match kind {
-                NodeKind::Module => frame.module_space.push(Some(idx)),
-                NodeKind::Component => frame.component_space.push(Some(idx)),
-            }
+            self.frame()?
+                .spaces
+                .define(kind == NodeKind::Component, idx);
         }
         Ok(idx)
     }
@@ -285,8 +294,7 @@ impl<'a> Walk<'a> {
                     node: idx,
                     modules: 0,
                     components: 0,
-                    module_space: Vec::new(),
-                    component_space: Vec::new(),
+                    spaces: Spaces::default(),
                     core_imports: BTreeMap::new(),
                     shape: Shape::default(),
                 });
@@ -314,6 +322,9 @@ impl<'a> Walk<'a> {
                     .map(|(module, count)| CoreImportModule { module, count })
                     .collect();
                 self.shapes[frame.node] = frame.shape;
+                if node.kind == NodeKind::Component {
+                    self.spaces[frame.node] = Some(frame.spaces);
+                }
             }
             Payload::ComponentImportSection(reader) => {
                 for import in reader {
@@ -323,34 +334,22 @@ impl<'a> Walk<'a> {
                         names::parse_extern(&import.name.full_name(), kind, import.name.implements);
                     let frame = self.frame()?;
                     frame.shape.imports += 1;
-                    match kind {
-                        ItemKind::Module => frame.module_space.push(None),
-                        ItemKind::Component => frame.component_space.push(None),
-                        _ => {}
-                    }
+                    frame.spaces.import(&ext.name, &import.ty);
                     self.node_mut()?.imports.push(ext);
                 }
             }
             Payload::ComponentExportSection(reader) => {
-                for export in reader {
-                    let export = export.map_err(|e| self.parse_error(&e))?;
+                for export in reader.into_iter_with_offsets() {
+                    let (offset, export) = export.map_err(|e| self.parse_error(&e))?;
                     let kind = external_kind(export.kind);
                     let ext =
                         names::parse_extern(&export.name.full_name(), kind, export.name.implements);
+                    let result = self
+                        .frame()?
+                        .spaces
+                        .export(&ext.name, export.kind, export.index);
+                    self.wired(result, offset)?;
                     let frame = self.frame()?;
-                    // An export adds a new index referring to the same item.
-                    let index = export.index as usize;
-                    match kind {
-                        ItemKind::Module => {
-                            let target = frame.module_space.get(index).copied().flatten();
-                            frame.module_space.push(target);
-                        }
-                        ItemKind::Component => {
-                            let target = frame.component_space.get(index).copied().flatten();
-                            frame.component_space.push(target);
-                        }
-                        _ => {}
-                    }
                     if kind == ItemKind::Type {
                         frame.shape.type_exports += 1;
                     } else {
@@ -360,20 +359,45 @@ impl<'a> Walk<'a> {
                 }
             }
             Payload::ComponentAliasSection(reader) => {
-                for alias in reader {
-                    let alias = alias.map_err(|e| self.parse_error(&e))?;
+                for alias in reader.into_iter_with_offsets() {
+                    let (offset, alias) = alias.map_err(|e| self.parse_error(&e))?;
                     self.frame()?.shape.aliases += 1;
-                    self.alias(alias);
+                    let result = match self.stack.split_last_mut() {
+                        Some((cur, outer)) => {
+                            let outer: Vec<&Spaces> = outer.iter().map(|f| &f.spaces).collect();
+                            cur.spaces.alias(&alias, &outer)
+                        }
+                        None => Ok(()),
+                    };
+                    self.wired(result, offset)?;
                 }
             }
             Payload::InstanceSection(reader) => {
-                self.frame()?.shape.core_instances += reader.count();
+                for instance in reader.into_iter_with_offsets() {
+                    let (offset, instance) = instance.map_err(|e| self.parse_error(&e))?;
+                    let frame = self.frame()?;
+                    frame.shape.core_instances += 1;
+                    let result = frame.spaces.core_instance(&instance);
+                    self.wired(result, offset)?;
+                }
             }
             Payload::ComponentInstanceSection(reader) => {
-                self.frame()?.shape.instances += reader.count();
+                for instance in reader.into_iter_with_offsets() {
+                    let (offset, instance) = instance.map_err(|e| self.parse_error(&e))?;
+                    let frame = self.frame()?;
+                    frame.shape.instances += 1;
+                    let result = frame.spaces.instance(&instance);
+                    self.wired(result, offset)?;
+                }
             }
             Payload::ComponentCanonicalSection(reader) => {
-                self.frame()?.shape.canonicals += reader.count();
+                for func in reader.into_iter_with_offsets() {
+                    let (offset, func) = func.map_err(|e| self.parse_error(&e))?;
+                    let frame = self.frame()?;
+                    frame.shape.canonicals += 1;
+                    let result = frame.spaces.canonical(&func);
+                    self.wired(result, offset)?;
+                }
             }
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
@@ -403,42 +427,19 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
-    fn alias(&mut self, alias: wasmparser::ComponentAlias<'_>) {
-        let depth = self.stack.len();
-        match alias {
-            wasmparser::ComponentAlias::InstanceExport { kind, .. } => {
-                if let Some(frame) = self.stack.last_mut() {
-                    match kind {
-                        ComponentExternalKind::Module => frame.module_space.push(None),
-                        ComponentExternalKind::Component => frame.component_space.push(None),
-                        _ => {}
-                    }
-                }
+    /// Turns an unresolvable reference into an error naming the node and offset.
+    fn wired(&mut self, result: Result<(), Unresolved>, offset: impl TryInto<u64>) -> Result<()> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(Unresolved(message)) => {
+                let path = self.node_mut()?.path.clone();
+                Err(Error::Wiring {
+                    input: self.input.to_string(),
+                    path,
+                    offset: offset.try_into().unwrap_or(u64::MAX),
+                    message,
+                })
             }
-            wasmparser::ComponentAlias::Outer { kind, count, index } => {
-                let outer = (count as usize)
-                    .checked_add(1)
-                    .and_then(|c| depth.checked_sub(c))
-                    .and_then(|i| self.stack.get(i));
-                let target =
-                    |space: &Vec<Option<usize>>| space.get(index as usize).copied().flatten();
-                match kind {
-                    ComponentOuterAliasKind::CoreModule => {
-                        let t = outer.and_then(|f| target(&f.module_space));
-                        if let Some(frame) = self.stack.last_mut() {
-                            frame.module_space.push(t);
-                        }
-                    }
-                    ComponentOuterAliasKind::Component => {
-                        let t = outer.and_then(|f| target(&f.component_space));
-                        if let Some(frame) = self.stack.last_mut() {
-                            frame.component_space.push(t);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            wasmparser::ComponentAlias::CoreInstanceExport { .. } => {}
         }
     }
 }

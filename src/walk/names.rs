@@ -29,7 +29,9 @@ pub fn parse_extern(name: &str, kind: ItemKind, implements: Option<&str>) -> Ext
             out.integrity = integrity_suffix(tail);
         }
     } else if let Some(rest) = name.strip_prefix("unlocked-dep=") {
-        if let Some((inner, _)) = bracketed(rest) {
+        // The version range may itself contain `>` (`{>=1.2.3 <2.0.0}`):
+        // the name ends at the last one.
+        if let Some(inner) = rest.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
             out.form = NameForm::UnlockedDep;
             fill_package(&mut out, inner);
         }

@@ -1,0 +1,212 @@
+//! `caps`: the host capabilities that reach each part (every nested
+//! component and core module), grouped by WASI family, riskiest first; and
+//! the JSON document (`schemas/caps.schema.json`).
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Tool, FORMAT_VERSION};
+use crate::model::{Analysis, Class, NodeKind};
+use crate::wiring::resolve::Binding;
+
+/// WASI families in the order a reviewer should read them.
+pub const FAMILIES: &[&str] = &[
+    "wasi:filesystem",
+    "wasi:sockets",
+    "wasi:http",
+    "wasi:cli",
+    "wasi:clocks",
+    "wasi:random",
+    "wasi:io",
+];
+
+/// The family of an interface name: `wasi:filesystem` for
+/// `wasi:filesystem/preopens@0.2.0`, `other` for anything else.
+pub fn family(interface: &str) -> &'static str {
+    let package = interface.split('/').next().unwrap_or(interface);
+    FAMILIES
+        .iter()
+        .find(|f| **f == package)
+        .copied()
+        .unwrap_or("other")
+}
+
+fn family_rank(family: &str) -> usize {
+    FAMILIES
+        .iter()
+        .position(|f| *f == family)
+        .unwrap_or(FAMILIES.len())
+}
+
+/// One capability reaching a part.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapEntry {
+    pub interface: String,
+    pub family: &'static str,
+    pub via: Vec<Binding>,
+}
+
+/// One part and what reaches it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub path: String,
+    pub kind: NodeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub digest: String,
+    pub class: Class,
+    /// False for a component or module that is defined but never
+    /// instantiated: it reaches nothing.
+    pub instantiated: bool,
+    pub capabilities: Vec<CapEntry>,
+}
+
+/// The capability view of one analysis.
+pub fn parts(a: &Analysis) -> Vec<Part> {
+    a.nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let mut capabilities: Vec<CapEntry> = a
+                .wiring
+                .reach
+                .get(i)
+                .map(|caps| {
+                    caps.iter()
+                        .map(|c| CapEntry {
+                            interface: c.interface.clone(),
+                            family: family(&c.interface),
+                            via: c.via.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            capabilities.sort_by(|x, y| {
+                (family_rank(x.family), &x.interface, &x.via).cmp(&(
+                    family_rank(y.family),
+                    &y.interface,
+                    &y.via,
+                ))
+            });
+            Part {
+                path: n.path.clone(),
+                kind: n.kind,
+                name: n.name.clone(),
+                digest: n.digest.clone(),
+                class: n.class,
+                instantiated: a.wiring.instantiated.get(i).copied().unwrap_or(false),
+                capabilities,
+            }
+        })
+        .collect()
+}
+
+/// One input of a `caps` run.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum CapsFile {
+    Ok {
+        file: String,
+        digest: String,
+        components: Vec<Part>,
+    },
+    Err {
+        file: String,
+        error: String,
+    },
+}
+
+/// The `caps --format json` document.
+#[derive(Debug, Serialize)]
+pub struct CapsDocument {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub tool: Tool,
+    pub files: Vec<CapsFile>,
+}
+
+impl CapsDocument {
+    /// A document over the given entries.
+    pub fn new(files: Vec<CapsFile>) -> Self {
+        Self {
+            format: "wasm-audit-caps",
+            format_version: FORMAT_VERSION,
+            tool: Tool::THIS,
+            files,
+        }
+    }
+}
+
+fn via_text(via: &[Binding]) -> String {
+    via.iter()
+        .map(|b| b.path.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The listing for people.
+pub fn text(a: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", a.file, a.digest);
+    for part in parts(a) {
+        let _ = write!(
+            out,
+            "{}  {}  {}  {}",
+            part.path,
+            part.kind.as_str(),
+            part.class.as_str(),
+            part.digest.get(7..19).unwrap_or(&part.digest)
+        );
+        if let Some(name) = &part.name {
+            let _ = write!(out, "  {name}");
+        }
+        out.push('\n');
+        if !part.instantiated {
+            out.push_str("    not instantiated: reaches nothing\n");
+            continue;
+        }
+        if part.capabilities.is_empty() {
+            out.push_str("    no host capabilities\n");
+            continue;
+        }
+        let mut current = "";
+        for cap in &part.capabilities {
+            if cap.family != current {
+                current = cap.family;
+                let _ = writeln!(out, "    {current}");
+            }
+            let import = cap.via.last().map(|b| b.import.as_str()).unwrap_or("");
+            let renamed = if part.kind == NodeKind::Module {
+                format!(" as import module {import:?}")
+            } else if import != cap.interface {
+                format!(" as {import}")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "      {}{renamed}  (via {})",
+                cap.interface,
+                via_text(&cap.via)
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families() {
+        assert_eq!(family("wasi:filesystem/preopens@0.2.0"), "wasi:filesystem");
+        assert_eq!(family("wasi:http/outgoing-handler@0.2.3"), "wasi:http");
+        assert_eq!(family("wasi:sockets/tcp"), "wasi:sockets");
+        assert_eq!(family("wasmcloud:example/receiver"), "other");
+        assert_eq!(family("log"), "other");
+        assert!(family_rank("wasi:filesystem") < family_rank("wasi:io"));
+        assert!(family_rank("wasi:io") < family_rank("other"));
+    }
+}

@@ -1,0 +1,414 @@
+//! Wiring: the index spaces of every component, recorded by the walker as
+//! the sections define them, and resolved afterwards ([`resolve`]) into
+//! `instantiates` and `satisfies` edges and the host capabilities that
+//! reach each part.
+//!
+//! Only what decides where an import comes from is tracked: component
+//! functions, instances, components and core modules; core functions and
+//! core instances; and the sizes of the core table, memory, global and tag
+//! spaces (to check references). Types and values carry no capability and
+//! are not tracked. Every reference is checked against the space as it is
+//! at that point of the binary (definitions precede uses), so an index out
+//! of range is an error with its byte offset, never a panic.
+
+pub mod resolve;
+
+use wasmparser::{
+    CanonicalFunction, ComponentAlias, ComponentExternalKind, ComponentInstance,
+    ComponentOuterAliasKind, ComponentTypeRef, ExternalKind, Instance,
+};
+
+/// Where a component-level item (function, component, core module) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An import of this component, by name.
+    Import(String),
+    /// Export `name` of component instance `instance`.
+    InstanceExport { instance: u32, name: String },
+    /// `canon lift` of core function `core_func`.
+    Lifted { core_func: u32 },
+    /// A component or module defined inside this component: its node index.
+    Defined(usize),
+    /// An outer alias: the node it refers to, when that is a nested node.
+    Outer(Option<usize>),
+}
+
+/// Where a core function comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreFunc {
+    /// `canon lower` of component function `func`.
+    Lowered { func: u32 },
+    /// A canonical built-in (`resource.drop`, `task.return`, ...).
+    Builtin,
+    /// Export `name` of core instance `instance`.
+    InstanceExport { instance: u32, name: String },
+}
+
+/// An argument or a bag item at the component level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub name: String,
+    pub kind: ComponentExternalKind,
+    pub index: u32,
+}
+
+/// How a component instance is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceDef {
+    /// Imported, by name.
+    Import(String),
+    /// `instantiate` of component `component` with arguments.
+    Instantiate { component: u32, args: Vec<Arg> },
+    /// A bag of existing items (`FromExports`).
+    FromExports(Vec<Arg>),
+    /// Export `name` of another instance.
+    Alias { instance: u32, name: String },
+    /// Re-exported: the same instance as `index`.
+    Same(u32),
+}
+
+/// A core-level argument or bag item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreArg {
+    pub name: String,
+    pub kind: ExternalKind,
+    pub index: u32,
+}
+
+/// How a core instance is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreInstanceDef {
+    /// `instantiate` of core module `module`; arguments are core instances
+    /// by import module name.
+    Instantiate {
+        module: u32,
+        args: Vec<(String, u32)>,
+    },
+    /// A bag of core items.
+    FromExports(Vec<CoreArg>),
+}
+
+/// The index spaces of one component.
+#[derive(Debug, Clone, Default)]
+pub struct Spaces {
+    pub funcs: Vec<Origin>,
+    pub instances: Vec<InstanceDef>,
+    pub components: Vec<Origin>,
+    pub modules: Vec<Origin>,
+    pub core_funcs: Vec<CoreFunc>,
+    pub core_instances: Vec<CoreInstanceDef>,
+    pub core_tables: u32,
+    pub core_memories: u32,
+    pub core_globals: u32,
+    pub core_tags: u32,
+    /// This component's exports: name, kind and the index exported.
+    pub exports: Vec<Arg>,
+}
+
+/// A reference that points at nothing.
+#[derive(Debug, Clone)]
+pub struct Unresolved(pub String);
+
+fn check(what: &str, index: u32, len: usize) -> Result<(), Unresolved> {
+    if (index as usize) < len {
+        Ok(())
+    } else {
+        Err(Unresolved(format!(
+            "{what} index {index} out of range (only {len} defined at this point)"
+        )))
+    }
+}
+
+fn len32(n: u32) -> usize {
+    n as usize
+}
+
+impl Spaces {
+    /// A component or module node defined here.
+    pub fn define(&mut self, component: bool, node: usize) {
+        if component {
+            self.components.push(Origin::Defined(node));
+        } else {
+            self.modules.push(Origin::Defined(node));
+        }
+    }
+
+    /// A component import.
+    pub fn import(&mut self, name: &str, ty: &ComponentTypeRef) {
+        let origin = Origin::Import(name.to_string());
+        match ty {
+            ComponentTypeRef::Func(_) => self.funcs.push(origin),
+            ComponentTypeRef::Instance(_) => {
+                self.instances.push(InstanceDef::Import(name.to_string()))
+            }
+            ComponentTypeRef::Component(_) => self.components.push(origin),
+            ComponentTypeRef::Module(_) => self.modules.push(origin),
+            ComponentTypeRef::Type(_) | ComponentTypeRef::Value(_) => {}
+        }
+    }
+
+    /// A component export: a new index referring to the same item.
+    pub fn export(
+        &mut self,
+        name: &str,
+        kind: ComponentExternalKind,
+        index: u32,
+    ) -> Result<(), Unresolved> {
+        let i = index as usize;
+        match kind {
+            ComponentExternalKind::Func => {
+                check("exported function", index, self.funcs.len())?;
+                let o = self.funcs[i].clone();
+                self.funcs.push(o);
+            }
+            ComponentExternalKind::Instance => {
+                check("exported instance", index, self.instances.len())?;
+                self.instances.push(InstanceDef::Same(index));
+            }
+            ComponentExternalKind::Component => {
+                check("exported component", index, self.components.len())?;
+                let o = self.components[i].clone();
+                self.components.push(o);
+            }
+            ComponentExternalKind::Module => {
+                check("exported module", index, self.modules.len())?;
+                let o = self.modules[i].clone();
+                self.modules.push(o);
+            }
+            ComponentExternalKind::Type | ComponentExternalKind::Value => {}
+        }
+        self.exports.push(Arg {
+            name: name.to_string(),
+            kind,
+            index,
+        });
+        Ok(())
+    }
+
+    fn check_arg(&self, kind: ComponentExternalKind, index: u32) -> Result<(), Unresolved> {
+        match kind {
+            ComponentExternalKind::Func => check("function", index, self.funcs.len()),
+            ComponentExternalKind::Instance => check("instance", index, self.instances.len()),
+            ComponentExternalKind::Component => check("component", index, self.components.len()),
+            ComponentExternalKind::Module => check("module", index, self.modules.len()),
+            ComponentExternalKind::Type | ComponentExternalKind::Value => Ok(()),
+        }
+    }
+
+    fn check_core(&self, kind: ExternalKind, index: u32) -> Result<(), Unresolved> {
+        match kind {
+            ExternalKind::Func | ExternalKind::FuncExact => {
+                check("core function", index, self.core_funcs.len())
+            }
+            ExternalKind::Table => check("core table", index, len32(self.core_tables)),
+            ExternalKind::Memory => check("core memory", index, len32(self.core_memories)),
+            ExternalKind::Global => check("core global", index, len32(self.core_globals)),
+            ExternalKind::Tag => check("core tag", index, len32(self.core_tags)),
+        }
+    }
+
+    /// A component instance.
+    pub fn instance(&mut self, instance: &ComponentInstance<'_>) -> Result<(), Unresolved> {
+        let def = match instance {
+            ComponentInstance::Instantiate {
+                component_index,
+                args,
+            } => {
+                check(
+                    "instantiated component",
+                    *component_index,
+                    self.components.len(),
+                )?;
+                let mut out = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    self.check_arg(a.kind, a.index)?;
+                    out.push(Arg {
+                        name: a.name.to_string(),
+                        kind: a.kind,
+                        index: a.index,
+                    });
+                }
+                InstanceDef::Instantiate {
+                    component: *component_index,
+                    args: out,
+                }
+            }
+            ComponentInstance::FromExports(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for e in items.iter() {
+                    self.check_arg(e.kind, e.index)?;
+                    out.push(Arg {
+                        name: e.name.full_name().into_owned(),
+                        kind: e.kind,
+                        index: e.index,
+                    });
+                }
+                InstanceDef::FromExports(out)
+            }
+        };
+        self.instances.push(def);
+        Ok(())
+    }
+
+    /// A core instance.
+    pub fn core_instance(&mut self, instance: &Instance<'_>) -> Result<(), Unresolved> {
+        let def = match instance {
+            Instance::Instantiate { module_index, args } => {
+                check(
+                    "instantiated core module",
+                    *module_index,
+                    self.modules.len(),
+                )?;
+                let mut out = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    check("core instance", a.index, self.core_instances.len())?;
+                    out.push((a.name.to_string(), a.index));
+                }
+                CoreInstanceDef::Instantiate {
+                    module: *module_index,
+                    args: out,
+                }
+            }
+            Instance::FromExports(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for e in items.iter() {
+                    self.check_core(e.kind, e.index)?;
+                    out.push(CoreArg {
+                        name: e.name.to_string(),
+                        kind: e.kind,
+                        index: e.index,
+                    });
+                }
+                CoreInstanceDef::FromExports(out)
+            }
+        };
+        self.core_instances.push(def);
+        Ok(())
+    }
+
+    /// An alias. `outer` gives the spaces of the enclosing components,
+    /// innermost last (not including this one).
+    pub fn alias(
+        &mut self,
+        alias: &ComponentAlias<'_>,
+        outer: &[&Spaces],
+    ) -> Result<(), Unresolved> {
+        match *alias {
+            ComponentAlias::InstanceExport {
+                kind,
+                instance_index,
+                name,
+            } => {
+                check("aliased instance", instance_index, self.instances.len())?;
+                let origin = Origin::InstanceExport {
+                    instance: instance_index,
+                    name: name.to_string(),
+                };
+                match kind {
+                    ComponentExternalKind::Func => self.funcs.push(origin),
+                    ComponentExternalKind::Instance => self.instances.push(InstanceDef::Alias {
+                        instance: instance_index,
+                        name: name.to_string(),
+                    }),
+                    ComponentExternalKind::Component => self.components.push(origin),
+                    ComponentExternalKind::Module => self.modules.push(origin),
+                    ComponentExternalKind::Type | ComponentExternalKind::Value => {}
+                }
+            }
+            ComponentAlias::CoreInstanceExport {
+                kind,
+                instance_index,
+                name,
+            } => {
+                check(
+                    "aliased core instance",
+                    instance_index,
+                    self.core_instances.len(),
+                )?;
+                match kind {
+                    ExternalKind::Func | ExternalKind::FuncExact => {
+                        self.core_funcs.push(CoreFunc::InstanceExport {
+                            instance: instance_index,
+                            name: name.to_string(),
+                        })
+                    }
+                    ExternalKind::Table => self.core_tables += 1,
+                    ExternalKind::Memory => self.core_memories += 1,
+                    ExternalKind::Global => self.core_globals += 1,
+                    ExternalKind::Tag => self.core_tags += 1,
+                }
+            }
+            ComponentAlias::Outer { kind, count, index } => {
+                // count 0 is this component, whose own items cannot be
+                // outer-aliased usefully; 1 is the parent, and so on.
+                let target = if count == 0 {
+                    None
+                } else {
+                    let Some(space) = outer
+                        .len()
+                        .checked_sub(count as usize)
+                        .and_then(|i| outer.get(i))
+                    else {
+                        return Err(Unresolved(format!(
+                            "outer alias count {count} reaches past the root (depth {})",
+                            outer.len()
+                        )));
+                    };
+                    Some(*space)
+                };
+                let node_of =
+                    |list: &Vec<Origin>, what: &str| -> Result<Option<usize>, Unresolved> {
+                        check(what, index, list.len())?;
+                        Ok(match &list[index as usize] {
+                            Origin::Defined(n) => Some(*n),
+                            Origin::Outer(n) => *n,
+                            _ => None,
+                        })
+                    };
+                match kind {
+                    ComponentOuterAliasKind::CoreModule => {
+                        let n = match target {
+                            Some(s) => node_of(&s.modules, "outer core module")?,
+                            None => node_of(&self.modules, "core module")?,
+                        };
+                        self.modules.push(Origin::Outer(n));
+                    }
+                    ComponentOuterAliasKind::Component => {
+                        let n = match target {
+                            Some(s) => node_of(&s.components, "outer component")?,
+                            None => node_of(&self.components, "component")?,
+                        };
+                        self.components.push(Origin::Outer(n));
+                    }
+                    ComponentOuterAliasKind::CoreType | ComponentOuterAliasKind::Type => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A canonical function.
+    pub fn canonical(&mut self, func: &CanonicalFunction) -> Result<(), Unresolved> {
+        match func {
+            CanonicalFunction::Lift {
+                core_func_index, ..
+            } => {
+                check(
+                    "lifted core function",
+                    *core_func_index,
+                    self.core_funcs.len(),
+                )?;
+                self.funcs.push(Origin::Lifted {
+                    core_func: *core_func_index,
+                });
+            }
+            CanonicalFunction::Lower { func_index, .. } => {
+                check("lowered function", *func_index, self.funcs.len())?;
+                self.core_funcs
+                    .push(CoreFunc::Lowered { func: *func_index });
+            }
+            _ => self.core_funcs.push(CoreFunc::Builtin),
+        }
+        Ok(())
+    }
+}
