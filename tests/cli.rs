@@ -449,3 +449,74 @@ fn help_documents_examples_and_exit_codes() {
     let out = common::run(["no-such-command"]);
     assert_eq!(common::code(&out), 2);
 }
+
+#[test]
+fn caps_json_holds_to_its_schema_and_follows_the_wiring() {
+    let validator = schema("caps.schema.json");
+    let fixture = repo("testdata/wiring/pass-down.wat");
+    let mut args = vec![fixture.clone()];
+    if let Some(f) = common::corpus_file("jco__env-allow.composed.wasm") {
+        args.push(f);
+        args.push(common::corpus_file("wasmcloud__wash_fixtures_http_hello_world_rust.wasm").expect("corpus"));
+    }
+    let mut cmd = common::bin();
+    cmd.args(["caps", "--format", "json"]).args(&args);
+    let out = cmd.output().expect("run");
+    assert_eq!(common::code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json_stdout(&out);
+    assert_valid(&validator, &doc, "caps");
+
+    let parts = doc["files"][0]["components"].as_array().expect("parts");
+    let part = |p: &str| parts.iter().find(|x| x["path"] == p).expect("part");
+    let leaf = part("/component[0]/component[0]");
+    assert_eq!(leaf["instantiated"], true);
+    let caps = leaf["capabilities"].as_array().expect("caps");
+    assert_eq!(caps.len(), 1);
+    assert_eq!(caps[0]["interface"], "wasi:filesystem/preopens@0.2.0");
+    assert_eq!(caps[0]["family"], "wasi:filesystem");
+    let via: Vec<(&str, &str)> = caps[0]["via"]
+        .as_array()
+        .expect("via")
+        .iter()
+        .map(|b| (b["path"].as_str().expect("path"), b["import"].as_str().expect("import")))
+        .collect();
+    assert_eq!(
+        via,
+        [
+            ("/", "wasi:filesystem/preopens@0.2.0"),
+            ("/component[0]", "wasi:filesystem/preopens@0.2.0"),
+            ("/component[0]/component[0]", "fs"),
+        ]
+    );
+    let dormant = part("/component[0]/component[0]/module[0]");
+    assert_eq!(dormant["instantiated"], false);
+    assert!(dormant["capabilities"].as_array().expect("caps").is_empty());
+
+    // A real component: the preview1 adapter, not the application's code
+    // module, is what the filesystem reaches.
+    if args.len() > 2 {
+        let parts = doc["files"][2]["components"].as_array().expect("parts");
+        let fs = |p: &serde_json::Value| {
+            p["capabilities"]
+                .as_array()
+                .expect("caps")
+                .iter()
+                .any(|c| c["family"] == "wasi:filesystem")
+        };
+        let adapter = parts.iter().find(|p| p["class"] == "adapter").expect("adapter");
+        assert!(fs(adapter), "the adapter gets the filesystem");
+        let code: Vec<_> = parts
+            .iter()
+            .filter(|p| p["kind"] == "module" && p["class"] == "code")
+            .collect();
+        assert_eq!(code.len(), 1);
+        assert!(!fs(code[0]), "the code module does not import the filesystem itself");
+    }
+
+    // Text output groups by family, riskiest first.
+    let out = common::run(["caps".as_ref(), fixture.as_os_str()]);
+    assert_eq!(common::code(&out), 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("not instantiated: reaches nothing"), "{text}");
+    assert!(text.contains("wasi:filesystem/preopens@0.2.0 as fs"), "{text}");
+}

@@ -643,3 +643,95 @@ fn hand_built_nesting_through_the_cli() {
     }
     assert!(Path::new(&file).exists(), "the input is left in place");
 }
+
+/// The wiring of the wac-composed chain: `satisfies` runs callee →
+/// middleware and middleware → caller with the interface names, and each
+/// part's host capabilities are exactly its own imports that no sibling
+/// satisfies (computed from the input files on their own).
+#[test]
+fn wac_composed_chain_wiring_and_capabilities() {
+    use wasm_audit::wiring::resolve::Provider;
+
+    let Some([(_, caller), (_, middleware), (_, callee)]) = chain_inputs() else {
+        return;
+    };
+    let composed = compose_chain(&caller, &middleware, &callee);
+    let analysis = analyze("composed.wasm", &composed);
+    let index_of = |bytes: &[u8]| {
+        let digest = common::sha256(bytes);
+        analysis
+            .nodes
+            .iter()
+            .position(|n| n.digest == digest && n.depth == 1)
+            .expect("input embedded at depth 1")
+    };
+    let (caller_i, middleware_i, callee_i) =
+        (index_of(&caller), index_of(&middleware), index_of(&callee));
+
+    let receiver_import = extern_name(MIDDLEWARE, &middleware, RECEIVER_IFACE, true);
+    let middleware_import = extern_name(CALLER, &caller, MIDDLEWARE_IFACE, true);
+    let satisfied = |from: usize, to: usize, import: &str| {
+        analysis
+            .wiring
+            .satisfies
+            .iter()
+            .any(|s| s.from == Provider::Node(from) && s.to == to && s.import == import)
+    };
+    assert!(
+        satisfied(callee_i, middleware_i, &receiver_import),
+        "callee satisfies the middleware's {receiver_import}: {:#?}",
+        analysis.wiring.satisfies
+    );
+    assert!(
+        satisfied(middleware_i, caller_i, &middleware_import),
+        "middleware satisfies the caller's {middleware_import}"
+    );
+    assert!(
+        !satisfied(callee_i, caller_i, &middleware_import),
+        "the callee does not satisfy the caller"
+    );
+
+    for (index, name, bytes, by_sibling) in [
+        (caller_i, CALLER, &caller, Some(middleware_import.as_str())),
+        (middleware_i, MIDDLEWARE, &middleware, Some(receiver_import.as_str())),
+        (callee_i, CALLEE, &callee, None),
+    ] {
+        let alone = analyze(name, bytes);
+        let want: std::collections::BTreeSet<String> = alone
+            .root()
+            .imports
+            .iter()
+            .map(|e| e.name.clone())
+            .filter(|n| Some(n.as_str()) != by_sibling)
+            .collect();
+        let got: std::collections::BTreeSet<String> = analysis.wiring.reach[index]
+            .iter()
+            .map(|c| c.interface.clone())
+            .collect();
+        assert_eq!(got, want, "{name}: host capabilities");
+        for cap in &analysis.wiring.reach[index] {
+            let last = cap.via.last().expect("via");
+            assert_eq!(last.path, analysis.nodes[index].path, "{name}: ends at the part");
+            assert_eq!(cap.via.first().expect("via").path, "/", "{name}: starts at the root");
+        }
+        assert!(analysis.wiring.instantiated[index], "{name} instantiated");
+    }
+
+    // The same through the CLI's graph JSON.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("composed.wasm");
+    std::fs::write(&file, &composed).expect("write");
+    let out = common::run(["graph".as_ref(), "--format".as_ref(), "json".as_ref(), file.as_os_str()]);
+    assert_eq!(common::code(&out), 0);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let edge = |from: usize, to: usize, iface: &str| {
+        doc["edges"].as_array().expect("edges").iter().any(|e| {
+            e["kind"] == "satisfies"
+                && e["from"] == analysis.nodes[from].path
+                && e["to"] == analysis.nodes[to].path
+                && e["interface"] == iface
+        })
+    };
+    assert!(edge(callee_i, middleware_i, &receiver_import));
+    assert!(edge(middleware_i, caller_i, &middleware_import));
+}

@@ -177,12 +177,12 @@ pub fn text(a: &Analysis) -> String {
                 let _ = writeln!(out, "    {current}");
             }
             let import = cap.via.last().map(|b| b.import.as_str()).unwrap_or("");
-            let renamed = if part.kind == NodeKind::Module {
-                format!(" as import module {import:?}")
-            } else if import != cap.interface {
-                format!(" as {import}")
-            } else {
+            let renamed = if import == cap.interface {
                 String::new()
+            } else if part.kind == NodeKind::Module {
+                format!(" as import module {import:?}")
+            } else {
+                format!(" as {import}")
             };
             let _ = writeln!(
                 out,
