@@ -37,6 +37,29 @@ pub enum GraphNode {
     Host,
 }
 
+/// The host interfaces that reach node `to` through its import `import`.
+fn carried(analysis: &Analysis, to: usize, import: &str) -> Vec<String> {
+    let Some(path) = analysis.nodes.get(to).map(|n| &n.path) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = analysis
+        .wiring
+        .reach
+        .get(to)
+        .into_iter()
+        .flatten()
+        .filter(|c| {
+            c.via
+                .last()
+                .is_some_and(|b| &b.path == path && b.import == import)
+        })
+        .map(|c| c.interface.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The kind of an edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -58,6 +81,9 @@ pub enum EdgeKind {
 pub struct GraphEdge {
     pub kind: EdgeKind,
     pub interface: Option<String>,
+    /// For `satisfies` edges: the root host imports that flow through this
+    /// binding (what a reviewer looks for).
+    pub carries: Vec<String>,
 }
 
 /// The composition graph of one analysis.
@@ -141,7 +167,13 @@ impl CompositionGraph {
                 Provider::Node(n) => g.nodes.get(n).copied(),
             };
             if let (Some(from), Some(&to)) = (from, g.nodes.get(s.to)) {
-                g.add_edge(from, to, EdgeKind::Satisfies, Some(s.import.clone()));
+                let carries = carried(analysis, s.to, &s.import);
+                let edge = GraphEdge {
+                    kind: EdgeKind::Satisfies,
+                    interface: Some(s.import.clone()),
+                    carries,
+                };
+                g.graph.add_edge(from, to, edge);
             }
         }
         g
@@ -175,7 +207,11 @@ impl CompositionGraph {
         kind: EdgeKind,
         interface: Option<String>,
     ) {
-        let edge = GraphEdge { kind, interface };
+        let edge = GraphEdge {
+            kind,
+            interface,
+            carries: Vec::new(),
+        };
         if !self
             .graph
             .edges_connecting(from, to)

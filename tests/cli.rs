@@ -457,12 +457,20 @@ fn caps_json_holds_to_its_schema_and_follows_the_wiring() {
     let mut args = vec![fixture.clone()];
     if let Some(f) = common::corpus_file("jco__env-allow.composed.wasm") {
         args.push(f);
-        args.push(common::corpus_file("wasmcloud__wash_fixtures_http_hello_world_rust.wasm").expect("corpus"));
+        args.push(
+            common::corpus_file("wasmcloud__wash_fixtures_http_hello_world_rust.wasm")
+                .expect("corpus"),
+        );
     }
     let mut cmd = common::bin();
     cmd.args(["caps", "--format", "json"]).args(&args);
     let out = cmd.output().expect("run");
-    assert_eq!(common::code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json_stdout(&out);
     assert_valid(&validator, &doc, "caps");
 
@@ -478,7 +486,12 @@ fn caps_json_holds_to_its_schema_and_follows_the_wiring() {
         .as_array()
         .expect("via")
         .iter()
-        .map(|b| (b["path"].as_str().expect("path"), b["import"].as_str().expect("import")))
+        .map(|b| {
+            (
+                b["path"].as_str().expect("path"),
+                b["import"].as_str().expect("import"),
+            )
+        })
         .collect();
     assert_eq!(
         via,
@@ -503,14 +516,20 @@ fn caps_json_holds_to_its_schema_and_follows_the_wiring() {
                 .iter()
                 .any(|c| c["family"] == "wasi:filesystem")
         };
-        let adapter = parts.iter().find(|p| p["class"] == "adapter").expect("adapter");
+        let adapter = parts
+            .iter()
+            .find(|p| p["class"] == "adapter")
+            .expect("adapter");
         assert!(fs(adapter), "the adapter gets the filesystem");
         let code: Vec<_> = parts
             .iter()
             .filter(|p| p["kind"] == "module" && p["class"] == "code")
             .collect();
         assert_eq!(code.len(), 1);
-        assert!(!fs(code[0]), "the code module does not import the filesystem itself");
+        assert!(
+            !fs(code[0]),
+            "the code module does not import the filesystem itself"
+        );
     }
 
     // Text output groups by family, riskiest first.
@@ -518,5 +537,65 @@ fn caps_json_holds_to_its_schema_and_follows_the_wiring() {
     assert_eq!(common::code(&out), 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("not instantiated: reaches nothing"), "{text}");
-    assert!(text.contains("wasi:filesystem/preopens@0.2.0 as fs"), "{text}");
+    assert!(
+        text.contains("wasi:filesystem/preopens@0.2.0 as fs"),
+        "{text}"
+    );
+}
+
+#[test]
+fn graph_marks_what_each_binding_carries() {
+    let input = repo("testdata/wiring/outer-alias.wat");
+    let out = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        input.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    let doc = json_stdout(&out);
+    assert_valid(&schema("graph.schema.json"), &doc, "outer-alias graph");
+    let edges = doc["edges"].as_array().expect("edges");
+    let renamed = edges
+        .iter()
+        .find(|e| {
+            e["kind"] == "satisfies" && e["from"] == "/component[1]" && e["to"] == "/component[0]"
+        })
+        .expect("wrapper satisfies shared");
+    assert_eq!(renamed["interface"], "net");
+    assert_eq!(
+        renamed["carries"],
+        serde_json::json!(["wasi:sockets/tcp@0.2.0"])
+    );
+    let instantiates: Vec<(&str, &str)> = edges
+        .iter()
+        .filter(|e| e["kind"] == "instantiates")
+        .map(|e| {
+            (
+                e["from"].as_str().expect("from"),
+                e["to"].as_str().expect("to"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        instantiates,
+        [
+            ("/#instance[1]", "/component[1]"),
+            ("/component[1]#instance[1]", "/component[0]")
+        ]
+    );
+
+    // The DOT drawing paints the socket flow, including the renamed binding.
+    let out = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "dot".as_ref(),
+        input.as_os_str(),
+    ]);
+    let dot = String::from_utf8(out.stdout).expect("utf-8");
+    let red = dot
+        .lines()
+        .filter(|l| l.contains("satisfies") && l.contains("#d62828"))
+        .count();
+    assert_eq!(red, 3, "host → root → wrapper → shared: {dot}");
 }

@@ -32,6 +32,9 @@ pub struct JsonEdge {
     pub kind: EdgeKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
+    /// For `satisfies`: the root host imports flowing through the binding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub carries: Vec<String>,
 }
 
 /// The `graph --format json` document.
@@ -94,6 +97,7 @@ pub fn json(g: &CompositionGraph, a: &Analysis) -> GraphDocument {
             to: g.id(a, to),
             kind: e.kind,
             interface: e.interface.clone(),
+            carries: e.carries.clone(),
         })
         .collect();
     GraphDocument {
@@ -140,10 +144,9 @@ fn label(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> String {
         GraphNode::Interface(name) => name.clone(),
         GraphNode::Instance { .. } => {
             let id = g.id(a, i);
-            let short = id.rsplit('#').next().unwrap_or(&id).to_string();
             match instance_target(g, a, i).and_then(|n| n.name.clone()) {
-                Some(name) => format!("{short}\n{name}"),
-                None => short,
+                Some(name) => format!("{id}\n{name}"),
+                None => id,
             }
         }
         GraphNode::Host => "host".to_string(),
@@ -213,15 +216,17 @@ pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
             EdgeKind::Imports => "style=dashed, color=\"#555555\"",
             EdgeKind::Exports => "style=dotted, color=\"#555555\"",
             EdgeKind::Instantiates => "style=bold, color=\"#2a9d8f\"",
-            EdgeKind::Satisfies => match e.interface.as_deref().and_then(interface_colour) {
+            EdgeKind::Satisfies => match e
+                .interface
+                .iter()
+                .chain(&e.carries)
+                .find_map(|i| interface_colour(i))
+            {
                 Some(_) => "style=bold, penwidth=2.5, color=\"#d62828\", fontcolor=\"#d62828\"",
                 None => "style=bold, color=\"#2a9d8f\"",
             },
         };
-        let text = match &e.interface {
-            Some(iface) => format!("{} {iface}", kind_name(e.kind)),
-            None => kind_name(e.kind).to_string(),
-        };
+        let text = edge_text(e);
         let _ = writeln!(
             out,
             "  {} -> {} [label=\"{}\", {style}];",
@@ -232,6 +237,25 @@ pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// An edge's label: kind, name, and the host interfaces it carries when
+/// they are not the name itself.
+fn edge_text(e: &crate::graph::GraphEdge) -> String {
+    let mut text = match &e.interface {
+        Some(iface) => format!("{} {iface}", kind_name(e.kind)),
+        None => kind_name(e.kind).to_string(),
+    };
+    let others: Vec<&str> = e
+        .carries
+        .iter()
+        .filter(|c| Some(*c) != e.interface.as_ref())
+        .map(String::as_str)
+        .collect();
+    if !others.is_empty() {
+        text.push_str(&format!("\n({})", others.join(", ")));
+    }
+    text
 }
 
 fn kind_name(kind: EdgeKind) -> &'static str {
@@ -273,10 +297,7 @@ pub fn mermaid(g: &CompositionGraph, a: &Analysis) -> String {
             EdgeKind::Imports | EdgeKind::Exports => "-.->",
             EdgeKind::Instantiates | EdgeKind::Satisfies => "==>",
         };
-        let text = match &e.interface {
-            Some(iface) => format!("{} {iface}", kind_name(e.kind)),
-            None => kind_name(e.kind).to_string(),
-        };
+        let text = edge_text(e);
         let _ = writeln!(
             out,
             "  {} {arrow}|\"{}\"| {}",
