@@ -693,7 +693,12 @@ fn wac_composed_chain_wiring_and_capabilities() {
 
     for (index, name, bytes, by_sibling) in [
         (caller_i, CALLER, &caller, Some(middleware_import.as_str())),
-        (middleware_i, MIDDLEWARE, &middleware, Some(receiver_import.as_str())),
+        (
+            middleware_i,
+            MIDDLEWARE,
+            &middleware,
+            Some(receiver_import.as_str()),
+        ),
         (callee_i, CALLEE, &callee, None),
     ] {
         let alone = analyze(name, bytes);
@@ -711,8 +716,15 @@ fn wac_composed_chain_wiring_and_capabilities() {
         assert_eq!(got, want, "{name}: host capabilities");
         for cap in &analysis.wiring.reach[index] {
             let last = cap.via.last().expect("via");
-            assert_eq!(last.path, analysis.nodes[index].path, "{name}: ends at the part");
-            assert_eq!(cap.via.first().expect("via").path, "/", "{name}: starts at the root");
+            assert_eq!(
+                last.path, analysis.nodes[index].path,
+                "{name}: ends at the part"
+            );
+            assert_eq!(
+                cap.via.first().expect("via").path,
+                "/",
+                "{name}: starts at the root"
+            );
         }
         assert!(analysis.wiring.instantiated[index], "{name} instantiated");
     }
@@ -721,7 +733,12 @@ fn wac_composed_chain_wiring_and_capabilities() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("composed.wasm");
     std::fs::write(&file, &composed).expect("write");
-    let out = common::run(["graph".as_ref(), "--format".as_ref(), "json".as_ref(), file.as_os_str()]);
+    let out = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        file.as_os_str(),
+    ]);
     assert_eq!(common::code(&out), 0);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let edge = |from: usize, to: usize, iface: &str| {
