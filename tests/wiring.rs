@@ -100,3 +100,77 @@ fn wat_fixtures_have_their_expected_wiring() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// References that point at nothing are errors naming the node path and the
+/// byte offset, for the library and the CLI (exit 2), never panics.
+#[test]
+fn unresolvable_wiring_is_an_error_with_path_and_offset() {
+    let cases = [
+        (
+            "(component (instance (instantiate 3)))",
+            "/",
+            "instantiated component index 3",
+        ),
+        (
+            "(component (component) (instance (instantiate 0 (with \"x\" (instance 7)))))",
+            "/",
+            "instance index 7",
+        ),
+        (
+            "(component (alias export 9 \"f\" (func)))",
+            "/",
+            "aliased instance index 9",
+        ),
+        (
+            "(component (component (alias outer 5 0 (component))))",
+            "/component[0]",
+            "outer alias count 5",
+        ),
+        (
+            "(component (core module) (core instance (instantiate 0 (with \"m\" (instance 4)))))",
+            "/",
+            "core instance index 4",
+        ),
+        (
+            "(component (type $t (func)) (func (type $t) (canon lift (core func 6))))",
+            "/",
+            "lifted core function index 6",
+        ),
+        (
+            "(component (export \"e\" (instance 2)))",
+            "/",
+            "exported instance index 2",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (wat, path, message) in cases {
+        let bytes = wat::parse_str(wat).unwrap_or_else(|e| panic!("{wat}: {e}"));
+        match wasm_audit::analyze_bytes("x.wasm", &bytes, &Options::default()) {
+            Err(wasm_audit::Error::Wiring {
+                path: p,
+                offset,
+                message: m,
+                ..
+            }) => {
+                assert_eq!(p, path, "{wat}");
+                assert!(m.contains(message), "{wat}: {m}");
+                assert!(
+                    offset > 8 && offset < bytes.len() as u64,
+                    "{wat}: offset {offset}"
+                );
+            }
+            other => panic!("{wat}: expected a wiring error, got {other:?}"),
+        }
+        let file = dir.path().join("bad.wasm");
+        std::fs::write(&file, &bytes).expect("write");
+        let out = common::run(["caps".as_ref(), file.as_os_str()]);
+        assert_eq!(common::code(&out), 2, "{wat}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("unresolvable wiring")
+                && stderr.contains("byte offset")
+                && stderr.contains(path),
+            "{wat}: {stderr}"
+        );
+    }
+}
