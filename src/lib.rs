@@ -20,6 +20,7 @@ pub mod limits;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod trust;
 pub mod walk;
 pub mod wiring;
 pub mod wit;

@@ -1,0 +1,53 @@
+//! Trust: sets of known-good digests ([`sets`]) and the detached
+//! signatures over them ([`signature`]). A set is only used after its
+//! signature has been checked over its exact bytes.
+
+pub mod sets;
+pub mod signature;
+
+use serde::Serialize;
+
+/// What kind of document a trust set was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SetKind {
+    /// The project's JSON trust-set format (`schemas/trust-set.schema.json`),
+    /// or one of its simple forms.
+    Json,
+    /// A `wkg.lock` (pins WIT packages).
+    WkgLock,
+    /// A `Cargo-component.lock` (pins WIT packages).
+    CargoComponentLock,
+    /// A `spin.toml` (component sources pin implementations).
+    SpinToml,
+}
+
+/// One trusted digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustEntry {
+    /// The name the entry gives (a component or package name), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The version the entry gives, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `sha256:<64 lowercase hex>`.
+    pub digest: String,
+    /// Where the trusted bytes come from (a URL, a registry), if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where in the set this entry is written (`trusted.json: entries[3]`,
+    /// `wkg.lock:12`), for messages.
+    pub origin: String,
+}
+
+/// A parsed trust set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustSet {
+    /// The set's file as named on the command line or in the policy.
+    pub path: String,
+    /// `sha256:<hex>` of the set's exact bytes.
+    pub digest: String,
+    pub kind: SetKind,
+    pub entries: Vec<TrustEntry>,
+}
