@@ -16,7 +16,6 @@ use wasm_audit::{output, render, Limits, NodeKind, Options};
 /// The audit passed, or the command succeeded.
 pub const EXIT_OK: u8 = 0;
 /// The audit found a policy violation.
-#[allow(dead_code)]
 pub const EXIT_FINDINGS: u8 = 1;
 /// The command could not be done: bad usage, unreadable or malformed input.
 pub const EXIT_ERROR: u8 = 2;
@@ -29,6 +28,7 @@ Exit codes:
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
+  wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
   wasm-audit tree app.wasm                       # every nested component and module
   wasm-audit tree --format json a.wasm b.wasm    # machine-readable, several files in parallel
   wasm-audit caps app.wasm                       # which host capabilities reach which part
@@ -81,6 +81,84 @@ impl LimitArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Audit components: every code-carrying node must be trusted by a
+    /// signed digest set, and the capabilities reaching each part must be
+    /// allowed by the policy. The CI gate.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
+  wasm-audit check app.wasm --policy wasm-audit.toml --format sarif -o wasm-audit.sarif
+  wasm-audit check *.wasm --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  wasm-audit check app.wasm --trust wkg.lock --trust spin.toml   # pin files as (unsigned) sets
+
+Without --policy, `wasm-audit.toml` in the current directory is used when
+it exists, else the defaults: unknown and substituted code denied, a
+signature required on every trust set. `wasm-audit init` writes a starter
+policy. --signature and --key pair with --trust in order (one --key may
+serve every set).
+
+Formats: text (default), json (schemas/report.schema.json), sarif (2.1.0),
+junit (XML), markdown (pull-request comments).
+
+{EXIT_CODES}"))]
+    Check {
+        /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Policy file (default: ./wasm-audit.toml if present).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// A trust set (JSON, wkg.lock, Cargo-component.lock, spin.toml), in addition to the policy's.
+        #[arg(long, value_name = "SET")]
+        trust: Vec<PathBuf>,
+        /// The signature of the corresponding --trust set.
+        #[arg(long, value_name = "SIG")]
+        signature: Vec<PathBuf>,
+        /// The public key (PEM) for the corresponding --trust set.
+        #[arg(long, value_name = "KEY")]
+        key: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Write the report to this file (atomically) instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print a trust set (JSON) listing the digests of the given trusted
+    /// binaries, ready to be signed.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit digests plug.wasm app.wasm > trusted.json
+  cosign sign-blob --key cosign.key trusted.json --output-signature trusted.json.sig
+  openssl dgst -sha256 -sign key.pem trusted.json | base64 -w0 > trusted.json.sig
+
+Each file's root digest is listed under its component name (or file name).
+With --all-code, every code-carrying nested node is listed as well.
+
+{EXIT_CODES}"))]
+    Digests {
+        /// Trusted binaries.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Also list every nested node that carries code.
+        #[arg(long)]
+        all_code: bool,
+    },
+    /// Write a commented starter policy (wasm-audit.toml).
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit init
+  wasm-audit init -o ci/wasm-audit.toml
+
+{EXIT_CODES}"))]
+    Init {
+        /// Where to write it.
+        #[arg(long, short, value_name = "FILE", default_value = "wasm-audit.toml")]
+        output: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// List every node (root, nested components, core modules) with its
     /// path, kind, class, size, digest and name.
     #[command(after_help = format!("\
@@ -192,6 +270,15 @@ enum TreeFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     Json,
     Dot,
@@ -218,6 +305,74 @@ fn to_json<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let limits = cli.limits.limits();
     match cli.command {
+        Command::Check {
+            files,
+            policy,
+            trust,
+            signature,
+            key,
+            format,
+            output,
+        } => check(CheckArgs {
+            files,
+            policy,
+            trust,
+            signature,
+            key,
+            format,
+            output,
+            limits,
+        }),
+        Command::Digests { files, all_code } => {
+            let options = Options { limits, wit: false };
+            let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
+            check_stdin_once(&sources)?;
+            let mut entries = Vec::new();
+            for (source, result) in sources
+                .iter()
+                .zip(wasm_audit::analyze_sources(&sources, &options))
+            {
+                let a = result?;
+                let file_name = match source {
+                    Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    Source::Stdin => None,
+                };
+                let root = a.root();
+                let name = root
+                    .name
+                    .clone()
+                    .or(file_name.clone())
+                    .unwrap_or_else(|| "stdin".into());
+                entries.push(serde_json::json!({ "name": name, "digest": root.digest, "source": file_name.unwrap_or_else(|| "-".into()) }));
+                if all_code {
+                    for n in a
+                        .nodes
+                        .iter()
+                        .skip(1)
+                        .filter(|n| n.class == wasm_audit::Class::Code)
+                    {
+                        let nested = format!("{name}{}", n.path);
+                        entries.push(serde_json::json!({ "name": n.name.clone().unwrap_or(nested), "digest": n.digest, "source": format!("{}#{}", source.display(), n.path) }));
+                    }
+                }
+            }
+            print_stdout(&to_json(
+                &serde_json::json!({ "version": 1, "entries": entries }),
+            )?)?;
+            Ok(EXIT_OK)
+        }
+        Command::Init { output: out, force } => {
+            if out.exists() && !force {
+                return Err(wasm_audit::Error::Usage(format!(
+                    "{} exists; use --force to replace it",
+                    out.display()
+                ))
+                .into());
+            }
+            output::write_atomic(&out, wasm_audit::policy::STARTER_POLICY.as_bytes())?;
+            eprintln!("wrote {}", out.display());
+            Ok(EXIT_OK)
+        }
         Command::Tree {
             files,
             format,
@@ -376,6 +531,191 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
             }
             Ok(EXIT_OK)
+        }
+    }
+}
+
+struct CheckArgs {
+    files: Vec<String>,
+    policy: Option<PathBuf>,
+    trust: Vec<PathBuf>,
+    signature: Vec<PathBuf>,
+    key: Vec<PathBuf>,
+    format: ReportFormat,
+    output: Option<PathBuf>,
+    limits: Limits,
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    use wasm_audit::check::load::{load_set, SetSource};
+    use wasm_audit::check::{Input, PolicySource, Report};
+    use wasm_audit::policy::Policy;
+
+    let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
+    let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
+    check_stdin_once(&sources)?;
+    if let Some(out) = &args.output {
+        let inputs: Vec<PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Path(p) => Some(p.clone()),
+                Source::Stdin => None,
+            })
+            .chain(args.trust.iter().cloned())
+            .chain(args.policy.iter().cloned())
+            .collect();
+        output::ensure_not_input(out, &inputs)?;
+    }
+
+    let policy_path = args.policy.clone().or_else(|| {
+        let default = PathBuf::from("wasm-audit.toml");
+        default.is_file().then_some(default)
+    });
+    let (policy, source) = match &policy_path {
+        Some(p) => {
+            let policy = Policy::load(p)?;
+            let digest = std::fs::read(p)
+                .ok()
+                .map(|b| wasm_audit::digest::sha256(&b));
+            (
+                policy,
+                PolicySource {
+                    path: Some(p.display().to_string()),
+                    digest,
+                },
+            )
+        }
+        None => (Policy::default(), PolicySource::default()),
+    };
+
+    if !args.signature.is_empty() && args.signature.len() != args.trust.len() {
+        return Err(usage(format!(
+            "{} --signature for {} --trust: give one signature per set, in the same order",
+            args.signature.len(),
+            args.trust.len()
+        )));
+    }
+    if args.key.len() > 1 && args.key.len() != args.trust.len() {
+        return Err(usage(format!(
+            "{} --key for {} --trust: give one key for all sets or one per set",
+            args.key.len(),
+            args.trust.len()
+        )));
+    }
+    let mut set_sources: Vec<SetSource> = policy
+        .trust
+        .sets
+        .iter()
+        .map(|s| SetSource {
+            path: s.path.clone(),
+            signature: s.signature.clone(),
+            key: s.key.clone(),
+        })
+        .collect();
+    for (i, path) in args.trust.iter().enumerate() {
+        set_sources.push(SetSource {
+            path: path.clone(),
+            signature: args.signature.get(i).cloned(),
+            key: args.key.get(i).or(args.key.first()).cloned(),
+        });
+    }
+    let sets = set_sources
+        .iter()
+        .map(load_set)
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let options = Options {
+        limits: policy.limits.apply(args.limits),
+        wit: false,
+    };
+    let progress = ProgressLine::new(sources.len());
+    let results: Vec<_> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .map(|s| {
+                let r = wasm_audit::analyze_source(s, &options).map(|(_, a)| a);
+                progress.tick();
+                r
+            })
+            .collect()
+    };
+    progress.done();
+    let inputs: Vec<Input> = sources
+        .iter()
+        .zip(results)
+        .map(|(s, analysis)| Input {
+            file: s.display(),
+            analysis,
+        })
+        .collect();
+    let report = Report::generate(&inputs, &sets, &policy, source);
+
+    let rendered = match args.format {
+        ReportFormat::Text => {
+            use std::io::IsTerminal;
+            let colour = args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            render::report::text(&report, colour).into_bytes()
+        }
+        ReportFormat::Json => to_json(&report)?,
+        ReportFormat::Sarif => to_json(&render::report::sarif(&report))?,
+        ReportFormat::Junit => render::report::junit(&report).into_bytes(),
+        ReportFormat::Markdown => {
+            let analyses: Vec<&wasm_audit::Analysis> = inputs
+                .iter()
+                .filter_map(|i| i.analysis.as_ref().ok())
+                .collect();
+            render::report::markdown(&report, &analyses).into_bytes()
+        }
+    };
+    match &args.output {
+        Some(out) => output::write_atomic(out, &rendered)?,
+        None => print_stdout(&rendered)?,
+    }
+    for i in &report.inputs {
+        if let (wasm_audit::check::Outcome::Error, Some(e)) = (i.verdict, &i.error) {
+            eprintln!("error: {e}");
+        }
+    }
+    Ok(if report.has_errors() {
+        EXIT_ERROR
+    } else if report.verdict == wasm_audit::check::Outcome::Fail {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// A progress line on stderr while several inputs are audited, only when
+/// stderr is a terminal.
+struct ProgressLine {
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    enabled: bool,
+}
+
+impl ProgressLine {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            total,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            enabled: total > 1 && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.enabled {
+            eprint!("\raudited {n}/{} ", self.total);
+        }
+    }
+
+    fn done(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[K");
         }
     }
 }

@@ -90,6 +90,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A trust set that cannot be read or parsed, or whose signature or key
+    /// file cannot be read.
+    #[error("{message}")]
+    TrustSet { message: String },
+
     /// A command-line or configuration mistake.
     #[error("{0}")]
     Usage(String),

@@ -10,6 +10,7 @@
 //! - [`graph`]: the petgraph [`graph::CompositionGraph`];
 //! - [`render`]: listings and graph renderings (text, JSON, DOT, Mermaid).
 
+pub mod check;
 pub mod classify;
 pub mod depv0;
 pub mod digest;
@@ -19,6 +20,7 @@ pub mod input;
 pub mod limits;
 pub mod model;
 pub mod output;
+pub mod policy;
 pub mod render;
 pub mod trust;
 pub mod walk;

@@ -81,3 +81,20 @@ pub fn sha256(bytes: &[u8]) -> String {
         d.iter().map(|b| format!("{b:02x}")).collect::<String>()
     )
 }
+
+/// `plug` composed into `socket` with wac-graph, as `wac plug` does: each
+/// socket import that the plug exports is satisfied by one plug instance;
+/// everything else becomes an import of the composition.
+pub fn plug(socket: &[u8], plug: &[u8]) -> Vec<u8> {
+    use wac_graph::types::Package;
+    use wac_graph::{CompositionGraph, EncodeOptions};
+    let mut graph = CompositionGraph::new();
+    let socket_pkg = Package::from_bytes("test:socket", None, socket.to_vec(), graph.types_mut())
+        .expect("socket package");
+    let socket_id = graph.register_package(socket_pkg).expect("register socket");
+    let plug_pkg = Package::from_bytes("test:plug", None, plug.to_vec(), graph.types_mut())
+        .expect("plug package");
+    let plug_id = graph.register_package(plug_pkg).expect("register plug");
+    wac_graph::plug(&mut graph, vec![plug_id], socket_id).expect("plug");
+    graph.encode(EncodeOptions::default()).expect("encode")
+}

@@ -1,0 +1,100 @@
+//! Loading trust sets for an audit: read each set's exact bytes, check its
+//! signature over them, and only then parse it. A set whose signature does
+//! not verify is not parsed at all: its entries cannot influence anything.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{CheckedSet, SignatureStatus};
+use crate::error::{Error, Result};
+use crate::trust::{sets, signature, TrustSet};
+
+/// A set to load: its file, and optionally a signature file and a key file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetSource {
+    pub path: PathBuf,
+    pub signature: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+/// Reads at most `limit` bytes of `path`; more is an error.
+fn read_limited(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
+    let fail = |message: String| Error::TrustSet { message };
+    let meta =
+        std::fs::metadata(path).map_err(|e| fail(format!("{what} {}: {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(fail(format!("{what} {}: is a directory", path.display())));
+    }
+    if meta.is_file() && meta.len() > limit as u64 {
+        return Err(fail(format!(
+            "{what} {} is {} bytes; the limit is {limit}",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| fail(format!("{what} {}: {e}", path.display())))?;
+    let mut buf = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| fail(format!("{what} {}: {e}", path.display())))?;
+    if buf.len() > limit {
+        return Err(fail(format!(
+            "{what} {} is larger than the limit of {limit} bytes",
+            path.display()
+        )));
+    }
+    Ok(buf)
+}
+
+/// Loads one set. Unreadable or malformed files are errors (exit 2); a
+/// signature that does not verify is a status that fails the audit.
+pub fn load_set(source: &SetSource) -> Result<CheckedSet> {
+    let name = source.path.display().to_string();
+    let bytes = read_limited(&source.path, sets::MAX_SET_SIZE, "trust set")?;
+    let file_name = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kind = sets::detect_kind(&file_name, &bytes);
+    let signature = match (&source.signature, &source.key) {
+        (None, None) => SignatureStatus::Unsigned,
+        (Some(_), None) => {
+            return Err(Error::Usage(format!(
+                "trust set {name}: a signature is given but no key to check it with (--key, or `key` in the policy)"
+            )))
+        }
+        (None, Some(_)) => {
+            return Err(Error::Usage(format!(
+                "trust set {name}: a key is given but no signature (--signature, or `signature` in the policy)"
+            )))
+        }
+        (Some(sig), Some(key)) => {
+            let sig_bytes = read_limited(sig, signature::MAX_SIGNATURE_SIZE, "signature")?;
+            let key_bytes = read_limited(key, signature::MAX_KEY_SIZE, "key")?;
+            match signature::verify(&bytes, &sig_bytes, &key_bytes) {
+                Ok(verified) => SignatureStatus::Verified {
+                    path: sig.display().to_string(),
+                    verified,
+                },
+                Err(e) => SignatureStatus::Invalid {
+                    path: sig.display().to_string(),
+                    reason: e.to_string(),
+                },
+            }
+        }
+    };
+    let set = match signature {
+        SignatureStatus::Invalid { .. } => TrustSet {
+            path: name,
+            digest: crate::digest::sha256(&bytes),
+            kind,
+            entries: Vec::new(),
+        },
+        _ => sets::parse(&name, &bytes, kind).map_err(|e| Error::TrustSet {
+            message: format!("invalid trust set: {e}"),
+        })?,
+    };
+    Ok(CheckedSet { set, signature })
+}

@@ -1,0 +1,408 @@
+//! The policy file (`wasm-audit.toml`): where the trust sets, signatures
+//! and keys are; what `unknown` and `substituted` nodes do; capability
+//! rules; limits; finding severities. Unknown keys are rejected with their
+//! line, as are wrong types and invalid values.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::Limits;
+
+/// What a kind of finding does to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Fails the audit.
+    Deny,
+    /// Reported, does not fail the audit.
+    Warn,
+    /// Not reported.
+    Allow,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Deny => "deny",
+            Severity::Warn => "warn",
+            Severity::Allow => "allow",
+        }
+    }
+}
+
+/// One trust set with its signature and key, paths relative to the policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SetConfig {
+    pub path: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
+}
+
+/// `[trust]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct TrustConfig {
+    /// Trust sets (JSON sets and pin files: `wkg.lock`, `Cargo-component.lock`, `spin.toml`).
+    pub sets: Vec<SetConfig>,
+    /// An unsigned set fails the audit (`trust-set-unsigned`). Default true.
+    pub require_signature: bool,
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        Self {
+            sets: Vec::new(),
+            require_signature: true,
+        }
+    }
+}
+
+/// `[nodes]`: what untrusted nodes do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct NodesConfig {
+    /// Code with no trusted digest (`unknown-code`). Default deny.
+    pub unknown: Severity,
+    /// A trusted name with other bytes (`substituted`). Default deny.
+    pub substituted: Severity,
+}
+
+impl Default for NodesConfig {
+    fn default() -> Self {
+        Self {
+            unknown: Severity::Deny,
+            substituted: Severity::Deny,
+        }
+    }
+}
+
+/// Capability rules for the parts matching `match` (a name or a digest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ComponentRule {
+    /// A part's name (component-name section, name its parent gives it) or
+    /// its `sha256:` digest.
+    #[serde(rename = "match")]
+    pub matches: String,
+    /// When given, capabilities matching none of these are denied for the part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<String>>,
+    /// Capabilities denied for the part (in addition to the global ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deny: Vec<String>,
+}
+
+/// `[capabilities]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CapabilitiesConfig {
+    /// When given, capabilities matching none of these are denied everywhere
+    /// (unless a component rule gives its own `allow`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<String>>,
+    /// Capabilities denied everywhere. Deny wins over allow.
+    pub deny: Vec<String>,
+    /// Per-part rules.
+    #[serde(rename = "component")]
+    pub components: Vec<ComponentRule>,
+}
+
+/// `[limits]`: each overrides the default limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct LimitsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_file_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_nodes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_dep_v0_size: Option<u64>,
+}
+
+impl LimitsConfig {
+    /// The limits with these overrides applied over `base`.
+    pub fn apply(&self, base: Limits) -> Limits {
+        Limits {
+            max_file_size: self.max_file_size.unwrap_or(base.max_file_size),
+            max_depth: self.max_depth.unwrap_or(base.max_depth),
+            max_nodes: self.max_nodes.unwrap_or(base.max_nodes),
+            max_dep_v0_size: self.max_dep_v0_size.unwrap_or(base.max_dep_v0_size),
+        }
+    }
+}
+
+/// The whole policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Policy {
+    pub trust: TrustConfig,
+    pub nodes: NodesConfig,
+    pub capabilities: CapabilitiesConfig,
+    pub limits: LimitsConfig,
+    /// Finding code → severity, overriding the defaults.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// A policy that does not parse or is invalid.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct PolicyError {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// The policy written by `wasm-audit init`.
+pub const STARTER_POLICY: &str = include_str!("../testdata/wasm-audit.toml.example");
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+/// Checks a capability pattern: interface-name characters and `*`.
+fn check_pattern(p: &str) -> Result<(), String> {
+    if p.is_empty() {
+        return Err("empty capability pattern".into());
+    }
+    if let Some(c) = p
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-:/@.*_+%".contains(*c)))
+    {
+        return Err(format!("capability pattern {p:?} has the character {c:?}"));
+    }
+    Ok(())
+}
+
+impl Policy {
+    /// Parses a policy. `path` names the file in messages.
+    pub fn parse(path: &str, text: &str) -> Result<Policy, PolicyError> {
+        let err = |offset: usize, message: String| PolicyError {
+            path: path.to_string(),
+            line: line_of(text, offset),
+            message,
+        };
+        let policy: Policy = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            err(offset, e.message().trim().to_string())
+        })?;
+        // Values that parse but are not valid: point at where they are written.
+        let find = |needle: &str| text.find(needle).unwrap_or(0);
+        let caps = &policy.capabilities;
+        let all_patterns = caps.allow.iter().flatten().chain(&caps.deny).chain(
+            caps.components
+                .iter()
+                .flat_map(|c| c.allow.iter().flatten().chain(&c.deny)),
+        );
+        for p in all_patterns {
+            check_pattern(p).map_err(|m| err(find(&format!("\"{p}\"")), m))?;
+        }
+        for rule in &caps.components {
+            if rule.matches.trim().is_empty() {
+                return Err(err(
+                    find("match"),
+                    "a component rule needs a non-empty `match`".into(),
+                ));
+            }
+        }
+        for (code, severity) in &policy.severity {
+            let Some(finding) = crate::check::findings::Code::from_name(code) else {
+                return Err(err(
+                    find(code),
+                    format!(
+                        "unknown finding code `{code}` (known: {})",
+                        crate::check::findings::Code::ALL
+                            .iter()
+                            .map(|c| c.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            };
+            if finding.fail_closed() && *severity != Severity::Deny {
+                return Err(err(
+                    find(code),
+                    format!("`{code}` always denies: a bad signature fails the audit whatever the policy says"),
+                ));
+            }
+        }
+        if let Some(0) = policy.limits.max_depth {
+            return Err(err(
+                find("max-depth"),
+                "max-depth must be at least 1".into(),
+            ));
+        }
+        if let Some(0) = policy.limits.max_nodes {
+            return Err(err(
+                find("max-nodes"),
+                "max-nodes must be at least 1".into(),
+            ));
+        }
+        Ok(policy)
+    }
+
+    /// Reads and parses a policy file; set paths are made relative to its directory.
+    pub fn load(path: &Path) -> Result<Policy, crate::Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => crate::Error::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => crate::Error::Read {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        })?;
+        let mut policy = Policy::parse(&path.display().to_string(), &text)
+            .map_err(|e| crate::Error::Usage(format!("invalid policy: {e}")))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for set in &mut policy.trust.sets {
+            set.path = base.join(&set.path);
+            set.signature = set.signature.as_ref().map(|p| base.join(p));
+            set.key = set.key.as_ref().map(|p| base.join(p));
+        }
+        Ok(policy)
+    }
+
+    /// The severity of a finding code under this policy.
+    pub fn severity(&self, code: crate::check::findings::Code) -> Severity {
+        use crate::check::findings::Code;
+        if code.fail_closed() {
+            return Severity::Deny;
+        }
+        if let Some(s) = self.severity.get(code.name()) {
+            return *s;
+        }
+        match code {
+            Code::UnknownCode => self.nodes.unknown,
+            Code::Substituted => self.nodes.substituted,
+            other => other.default_severity(),
+        }
+    }
+}
+
+/// Whether `pattern` (with `*` wildcards) matches the interface name
+/// `name`. A pattern without `@` also matches any version of the name
+/// (`wasi:http/outgoing-handler` matches `wasi:http/outgoing-handler@0.2.0`).
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    if glob(pattern.as_bytes(), name.as_bytes()) {
+        return true;
+    }
+    if !pattern.contains('@') {
+        if let Some((unversioned, _)) = name.split_once('@') {
+            return glob(pattern.as_bytes(), unversioned.as_bytes());
+        }
+    }
+    false
+}
+
+/// `*` matches any run of characters; iterative, so no input can make it
+/// recurse deeply.
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(&c) if Some(&c) == s.get(si) => {
+                pi += 1;
+                si += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(pattern_matches(
+            "wasi:filesystem/*",
+            "wasi:filesystem/preopens@0.2.0"
+        ));
+        assert!(pattern_matches(
+            "wasi:http/outgoing-handler@0.2.*",
+            "wasi:http/outgoing-handler@0.2.3"
+        ));
+        assert!(!pattern_matches(
+            "wasi:http/outgoing-handler@0.2.*",
+            "wasi:http/outgoing-handler@0.3.0"
+        ));
+        assert!(pattern_matches(
+            "wasi:http/outgoing-handler",
+            "wasi:http/outgoing-handler@0.2.0"
+        ));
+        assert!(!pattern_matches(
+            "wasi:http/outgoing-handler",
+            "wasi:http/outgoing-handler-x@0.2.0"
+        ));
+        assert!(pattern_matches("*", "anything"));
+        assert!(!pattern_matches(
+            "wasi:sockets/*",
+            "wasi:filesystem/types@0.2.0"
+        ));
+        assert!(pattern_matches("a*b*c", "aXXbYYc"));
+        assert!(!pattern_matches("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_line() {
+        let text = "[nodes]\nunknown = \"deny\"\n\n[capabilities]\ndenny = [\"wasi:sockets/*\"]\n";
+        let e = Policy::parse("p.toml", text).expect_err("unknown key");
+        assert_eq!(e.line, 5, "{e}");
+        assert!(e.message.contains("denny"), "{e}");
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_with_their_line() {
+        let e =
+            Policy::parse("p.toml", "[nodes]\nunknown = \"maybe\"\n").expect_err("bad severity");
+        assert_eq!(e.line, 2, "{e}");
+        let e = Policy::parse("p.toml", "\n[severity]\nsignature-invalid = \"warn\"\n")
+            .expect_err("fail closed");
+        assert_eq!(e.line, 3, "{e}");
+        let e = Policy::parse("p.toml", "[severity]\nno-such-code = \"warn\"\n").expect_err("code");
+        assert!(e.message.contains("unknown finding code"), "{e}");
+        let e = Policy::parse("p.toml", "[capabilities]\ndeny = [\"wasi sockets\"]\n")
+            .expect_err("pattern");
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn defaults_fail_closed() {
+        let p = Policy::parse("p.toml", "").expect("empty policy");
+        assert!(p.trust.require_signature);
+        assert_eq!(p.nodes.unknown, Severity::Deny);
+        assert_eq!(p.nodes.substituted, Severity::Deny);
+    }
+
+    #[test]
+    fn the_starter_policy_parses() {
+        let p = Policy::parse("wasm-audit.toml", STARTER_POLICY).expect("starter policy");
+        assert!(p.trust.require_signature);
+        assert!(!p.trust.sets.is_empty());
+    }
+}
