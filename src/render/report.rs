@@ -46,8 +46,13 @@ fn short(digest: &str) -> &str {
 fn signature_text(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Verified { path, verified } => format!(
-            "signature {path} verified ({:?}, {}, key {})",
-            verified.format, verified.key_algorithm, verified.key_fingerprint
+            "signature {path} verified ({}, {}, key {})",
+            serde_json::to_value(verified.format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            verified.key_algorithm,
+            verified.key_fingerprint
         ),
         SignatureStatus::Unsigned => "unsigned".to_string(),
         SignatureStatus::Invalid { path, reason } => format!("signature {path} INVALID: {reason}"),

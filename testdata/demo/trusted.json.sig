@@ -1,0 +1,1 @@
+MEQCIE5KXznrUXW9x1HDvnyuaBBzs1i10XKbf+6P3CXVEeYzAiA1O4vLYTgkotrKi++RDHKebAcvvnruaCo8UBhhElPtyg==

@@ -1,0 +1,485 @@
+//! End-to-end tests of `wasm-audit check`, the CI gate, with keys made by
+//! `openssl` at test time: pass on a correct signed set; fail closed on a
+//! changed set, another key, a missing signature; unknown and substituted
+//! code; a denied capability reaching a plugged component; malformed
+//! policies; every output format held to its schema.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::{json, Value};
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Runs openssl; `None` when it is not installed (outside CI).
+fn openssl(args: &[&str], dir: &Path) -> Option<Output> {
+    match std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(out)
+        }
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED: openssl not found");
+            None
+        }
+        Err(e) => panic!("openssl is required in CI: {e}"),
+    }
+}
+
+/// A P-256 key pair in `dir`: (private PEM, public PEM).
+fn p256_key(dir: &Path, name: &str) -> Option<(PathBuf, PathBuf)> {
+    let key = format!("{name}.pem");
+    let public = format!("{name}.pub");
+    openssl(
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ],
+        dir,
+    )?;
+    openssl(&["ec", "-in", &key, "-pubout", "-out", &public], dir)?;
+    Some((dir.join(key), dir.join(public)))
+}
+
+/// cosign-style signature: base64 of the DER ECDSA signature (what
+/// `cosign sign-blob --key` writes).
+fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
+    let out = openssl(
+        &[
+            "dgst",
+            "-sha256",
+            "-sign",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        dir,
+    )
+    .expect("openssl");
+    use base64::Engine;
+    let sig = dir.join(format!(
+        "{}.sig",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(
+        &sig,
+        base64::engine::general_purpose::STANDARD.encode(&out.stdout),
+    )
+    .expect("write sig");
+    sig
+}
+
+fn tree(file: &Path) -> Value {
+    let out = common::run([
+        "tree".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--no-wit".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Nodes of `file` at depth 1: (path, name, digest).
+fn parts(file: &Path) -> Vec<(String, String, String)> {
+    tree(file)["files"][0]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["depth"] == 1 && n["kind"] == "component")
+        .map(|n| {
+            (
+                n["path"].as_str().unwrap().to_string(),
+                n["name"].as_str().unwrap_or("").to_string(),
+                n["digest"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(v).expect("json")).expect("write");
+}
+
+struct Run {
+    code: i32,
+    report: Value,
+    stderr: String,
+}
+
+fn check(args: &[&std::ffi::OsStr]) -> Run {
+    let mut cmd = common::bin();
+    cmd.arg("check").args(args).args(["--format", "json"]);
+    let out = cmd.output().expect("run");
+    Run {
+        code: common::code(&out),
+        report: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|x| x["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn demo() -> PathBuf {
+    repo("testdata/demo/app.wasm")
+}
+
+/// A signed trust set of the demo's two composition inputs.
+struct Signed {
+    dir: tempfile::TempDir,
+    set: PathBuf,
+    sig: PathBuf,
+    key: PathBuf,
+    private: PathBuf,
+}
+
+fn signed_demo_set() -> Option<Signed> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (private, key) = p256_key(dir.path(), "k")?;
+    let entries: Vec<Value> = parts(&demo())
+        .into_iter()
+        .map(|(_, name, digest)| json!({ "name": name, "digest": digest }))
+        .collect();
+    assert_eq!(entries.len(), 2, "the demo composes two components");
+    let set = dir.path().join("trusted.json");
+    write_json(&set, &json!({ "version": 1, "entries": entries }));
+    let sig = sign(dir.path(), &private, &set);
+    Some(Signed {
+        dir,
+        set,
+        sig,
+        key,
+        private,
+    })
+}
+
+fn args<'a>(list: &'a [&'a Path]) -> Vec<&'a std::ffi::OsStr> {
+    list.iter().map(|p| p.as_os_str()).collect()
+}
+
+#[test]
+fn passes_on_a_correctly_signed_set() {
+    let Some(s) = signed_demo_set() else { return };
+    let demo = demo();
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        s.sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.report, r.stderr);
+    assert_eq!(r.report["verdict"], "pass");
+    assert!(codes(&r.report).is_empty(), "{:?}", codes(&r.report));
+    let verdicts: Vec<(&str, &str)> = r.report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["path"].as_str().unwrap(), n["verdict"].as_str().unwrap()))
+        .collect();
+    assert!(verdicts.contains(&("/", "glue")), "{verdicts:?}");
+    assert!(
+        verdicts.contains(&("/component[0]", "trusted")),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.contains(&("/component[0]/module[0]", "covered")),
+        "{verdicts:?}"
+    );
+    // The report embeds what it was made from.
+    assert_eq!(r.report["trust_sets"][0]["signature"]["status"], "verified");
+    assert_eq!(
+        r.report["trust_sets"][0]["digest"],
+        common::sha256(&std::fs::read(&s.set).unwrap())
+    );
+    assert_eq!(
+        r.report["inputs"][0]["digest"],
+        common::sha256(&std::fs::read(&demo).unwrap())
+    );
+    drop(s.dir);
+}
+
+#[test]
+fn fails_closed_on_a_changed_set_another_key_or_no_signature() {
+    let Some(s) = signed_demo_set() else { return };
+    let demo = demo();
+    // One byte of the set changed after signing.
+    let mut bytes = std::fs::read(&s.set).unwrap();
+    let pos = bytes.iter().rposition(|b| *b == b'}').unwrap();
+    bytes.insert(pos, b' ');
+    let changed = s.dir.path().join("changed.json");
+    std::fs::write(&changed, &bytes).unwrap();
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        changed.as_os_str(),
+        "--signature".as_ref(),
+        s.sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.report);
+    assert!(codes(&r.report).contains(&"signature-invalid".to_string()));
+    // The digests would all match: the verdict fails anyway.
+    assert_eq!(r.report["verdict"], "fail");
+
+    // Another key.
+    let (_, other) = p256_key(s.dir.path(), "other").expect("key");
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        s.sig.as_os_str(),
+        "--key".as_ref(),
+        other.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(codes(&r.report).contains(&"signature-invalid".to_string()));
+
+    // No signature while the (default) policy requires one.
+    let r = check(&[demo.as_os_str(), "--trust".as_ref(), s.set.as_os_str()]);
+    assert_eq!(r.code, 1);
+    assert!(codes(&r.report).contains(&"trust-set-unsigned".to_string()));
+
+    // A signature without a key is a usage error.
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        s.sig.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no key"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_code_when_an_input_digest_is_removed() {
+    let Some(s) = signed_demo_set() else { return };
+    let demo = demo();
+    let parts = parts(&demo);
+    let (removed_path, _, _) = parts[1].clone();
+    let set = s.dir.path().join("partial.json");
+    write_json(
+        &set,
+        &json!({ "version": 1, "entries": [{ "name": parts[0].1, "digest": parts[0].2 }] }),
+    );
+    let sig = sign(s.dir.path(), &s.private, &set);
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        set.as_os_str(),
+        "--signature".as_ref(),
+        sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.report);
+    let unknown: Vec<&Value> = r.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unknown-code")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{}", r.report);
+    assert_eq!(unknown[0]["path"], format!("{removed_path}/module[0]"));
+    assert_eq!(unknown[0]["severity"], "deny");
+}
+
+#[test]
+fn substituted_when_a_name_is_kept_with_another_digest() {
+    let Some(s) = signed_demo_set() else { return };
+    let demo = demo();
+    let parts = parts(&demo);
+    let (path, name, _) = parts[1].clone();
+    assert!(!name.is_empty(), "demo parts are named");
+    let set = s.dir.path().join("subst.json");
+    write_json(
+        &set,
+        &json!({ "version": 1, "entries": [
+            { "name": parts[0].1, "digest": parts[0].2 },
+            { "name": name, "digest": format!("sha256:{}", "ab".repeat(32)) }
+        ] }),
+    );
+    let sig = sign(s.dir.path(), &s.private, &set);
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        set.as_os_str(),
+        "--signature".as_ref(),
+        sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.report);
+    let subst: Vec<&Value> = r.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "substituted")
+        .collect();
+    assert_eq!(subst.len(), 1, "{}", r.report);
+    assert_eq!(subst[0]["path"], path);
+    // No separate unknown-code finding for the code inside the substituted part.
+    assert!(
+        !codes(&r.report).contains(&"unknown-code".to_string()),
+        "{:?}",
+        codes(&r.report)
+    );
+}
+
+#[test]
+fn capability_denied_when_the_plugged_component_receives_sockets() {
+    let (Some(hello), Some(deny_all)) = (
+        common::corpus_file("wasmcloud__wash_fixtures_http_hello_world_rust.wasm"),
+        common::corpus_file("spin__crates_compose_deny_all.wasm"),
+    ) else {
+        return;
+    };
+    let Some(s) = signed_demo_set() else { return };
+    let hello_bytes = std::fs::read(&hello).unwrap();
+    let deny_bytes = std::fs::read(&deny_all).unwrap();
+    let composed = common::plug(&hello_bytes, &deny_bytes);
+    let file = s.dir.path().join("plugged.wasm");
+    std::fs::write(&file, &composed).unwrap();
+    let set = s.dir.path().join("inputs.json");
+    write_json(
+        &set,
+        &json!({ "version": 1, "entries": [
+            { "name": "hello", "digest": common::sha256(&hello_bytes) },
+            { "name": "deny-all", "digest": common::sha256(&deny_bytes) }
+        ] }),
+    );
+    let sig = sign(s.dir.path(), &s.private, &set);
+    let base = [
+        file.as_os_str(),
+        "--trust".as_ref(),
+        set.as_os_str(),
+        "--signature".as_ref(),
+        sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ];
+
+    // Everything trusted, no capability rule: pass.
+    let r = check(&base);
+    assert_eq!(r.code, 0, "{}", r.report);
+
+    // Deny sockets: the plugged deny_all component receives them.
+    let policy = s.dir.path().join("deny-sockets.toml");
+    std::fs::write(&policy, "[capabilities]\ndeny = [\"wasi:sockets/*\"]\n").unwrap();
+    let mut with_policy = base.to_vec();
+    with_policy.extend(["--policy".as_ref(), policy.as_os_str()]);
+    let r = check(&with_policy);
+    assert_eq!(r.code, 1, "{}", r.report);
+    let deny_digest = common::sha256(&deny_bytes);
+    let deny_path = r.report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["digest"] == deny_digest.as_str())
+        .expect("deny_all node")["path"]
+        .clone();
+    let denied: Vec<&Value> = r.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "capability-denied")
+        .collect();
+    assert!(!denied.is_empty());
+    assert!(denied.iter().all(|f| f["path"] == deny_path), "{denied:#?}");
+    assert!(
+        denied.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("wasi:sockets/network")),
+        "{denied:#?}"
+    );
+}
+
+#[test]
+fn malformed_policy_exits_2_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("bad.toml");
+    std::fs::write(
+        &policy,
+        "[nodes]\nunknown = \"deny\"\n\n[capabilities]\ndenny = []\n",
+    )
+    .unwrap();
+    let demo = demo();
+    let r = check(&[demo.as_os_str(), "--policy".as_ref(), policy.as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(":5:") && r.stderr.contains("denny"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn pin_files_load_as_sets() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("unsigned-ok.toml");
+    std::fs::write(&policy, "[trust]\nrequire-signature = false\n").unwrap();
+    let demo = demo();
+    for pin in std::fs::read_dir(corpus.join("lockfiles"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+    {
+        let r = check(&[
+            demo.as_os_str(),
+            "--policy".as_ref(),
+            policy.as_os_str(),
+            "--trust".as_ref(),
+            pin.as_os_str(),
+        ]);
+        // The pins do not list the demo's parts: unknown code, but the set loaded.
+        assert_eq!(r.code, 1, "{}: {}", pin.display(), r.stderr);
+        let set = &r.report["trust_sets"][0];
+        assert!(
+            set["entries"].as_u64().unwrap() > 0,
+            "{}: {set}",
+            pin.display()
+        );
+        let name = pin.file_name().unwrap().to_string_lossy().to_string();
+        let kind = if name.starts_with("wkg.lock") {
+            "wkg-lock"
+        } else {
+            "spin-toml"
+        };
+        assert_eq!(set["kind"], kind, "{name}");
+    }
+}
