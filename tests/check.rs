@@ -483,3 +483,246 @@ fn pin_files_load_as_sets() {
         assert_eq!(set["kind"], kind, "{name}");
     }
 }
+
+fn schema_validator(path: &Path) -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema json");
+    jsonschema::validator_for(&schema).expect("valid schema")
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+/// The demo's passing and failing runs, from the repository root with
+/// relative paths so that outputs are stable.
+fn demo_run(file: &str, format: &str) -> (i32, Vec<u8>) {
+    let out = common::bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            file,
+            "--policy",
+            "testdata/demo/wasm-audit.toml",
+            "--format",
+            format,
+        ])
+        .output()
+        .expect("run");
+    (common::code(&out), out.stdout)
+}
+
+#[test]
+fn demo_passes_and_the_tampered_demo_fails() {
+    let (code, out) = demo_run("testdata/demo/app.wasm", "text");
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
+    assert!(String::from_utf8_lossy(&out).starts_with("wasm-audit check: PASS"));
+    let (code, out) = demo_run("testdata/demo/app-tampered.wasm", "text");
+    assert_eq!(code, 1);
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("substituted") && text.contains("capability-denied"),
+        "{text}"
+    );
+    // The committed signature really covers the committed set.
+    let r = check(&[
+        repo("testdata/demo/app.wasm").as_os_str(),
+        "--policy".as_ref(),
+        repo("testdata/demo/wasm-audit.toml").as_os_str(),
+    ]);
+    assert_eq!(r.report["trust_sets"][0]["signature"]["status"], "verified");
+}
+
+#[test]
+fn json_report_holds_to_its_schema() {
+    let v = schema_validator(&repo("schemas/report.schema.json"));
+    for file in ["testdata/demo/app.wasm", "testdata/demo/app-tampered.wasm"] {
+        let (_, out) = demo_run(file, "json");
+        let doc: Value = serde_json::from_slice(&out).expect("json");
+        assert_valid(&v, &doc, file);
+    }
+    // With an input error and a signature failure too.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.wasm");
+    std::fs::write(&empty, b"").unwrap();
+    let r = check(&[
+        empty.as_os_str(),
+        "--trust".as_ref(),
+        repo("testdata/demo/trusted.json").as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "an input that cannot be audited: exit 2");
+    assert_eq!(r.report["inputs"][0]["verdict"], "error");
+    assert_valid(&v, &r.report, "error run");
+}
+
+#[test]
+fn sarif_holds_to_the_official_schema() {
+    let schema = repo("../shared/schemas/sarif/sarif-schema-2.1.0.json");
+    if !schema.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the SARIF schema is required in CI"
+        );
+        eprintln!("SKIPPED: {} not found", schema.display());
+        return;
+    }
+    let v = schema_validator(&schema);
+    for file in ["testdata/demo/app.wasm", "testdata/demo/app-tampered.wasm"] {
+        let (_, out) = demo_run(file, "sarif");
+        let doc: Value = serde_json::from_slice(&out).expect("json");
+        assert_valid(&v, &doc, file);
+        let run = &doc["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        for result in run["results"].as_array().unwrap() {
+            let id = result["ruleId"].as_str().unwrap();
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index], id, "ruleIndex points at the rule");
+            assert!(result["locations"][0]["physicalLocation"]["region"]["byteOffset"].is_u64());
+        }
+        if file.contains("tampered") {
+            let ids: Vec<&str> = run["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["ruleId"].as_str().unwrap())
+                .collect();
+            assert_eq!(ids, ["substituted", "capability-denied"]);
+        }
+    }
+}
+
+#[test]
+fn junit_has_a_case_per_node_and_rule() {
+    let (_, out) = demo_run("testdata/demo/app-tampered.wasm", "junit");
+    let xml = String::from_utf8(out).expect("utf-8");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 2, "trust + one input");
+    let input = suites[1];
+    assert_eq!(
+        input.attribute("name"),
+        Some("testdata/demo/app-tampered.wasm")
+    );
+    let cases: Vec<_> = input
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    // 5 nodes + 4 rules.
+    assert_eq!(cases.len(), 9);
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|x| x.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "/component[0] (logger) substituted",
+            "substituted",
+            "capability-denied"
+        ]
+    );
+    assert_eq!(input.attribute("failures"), Some("3"));
+    assert_eq!(root.attribute("failures"), Some("3"));
+}
+
+#[test]
+fn markdown_snapshot() {
+    let (_, out) = demo_run("testdata/demo/app-tampered.wasm", "markdown");
+    let md = String::from_utf8(out).expect("utf-8");
+    let snapshot = repo("testdata/snapshots/check-tampered.md");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&snapshot, &md).expect("bless");
+    }
+    let want = std::fs::read_to_string(&snapshot).expect("snapshot (run with BLESS=1 to create)");
+    assert_eq!(md, want, "markdown changed; review and re-run with BLESS=1");
+    // What makes it render on GitHub: a summary line first, tables with
+    // header separators, a closed mermaid fence with a flowchart.
+    assert!(md.starts_with("## ❌ wasm-audit: FAIL"));
+    assert!(md.contains("| --- |"));
+    let fence = md
+        .find("```mermaid\nflowchart LR\n")
+        .expect("mermaid block");
+    assert!(md[fence + 10..].contains("\n```\n"), "mermaid fence closed");
+}
+
+#[test]
+fn markdown_stays_under_64_kib_for_large_inputs() {
+    let files = common::corpus_wasm_files();
+    if files.is_empty() {
+        return;
+    }
+    let mut cmd = common::bin();
+    cmd.args(["check", "--format", "markdown"]).args(&files);
+    let out = cmd.output().expect("run");
+    assert_eq!(common::code(&out), 2, "legacy encodings cannot be audited");
+    assert!(out.stdout.len() < 64 * 1024, "{} bytes", out.stdout.len());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("## "));
+}
+
+#[test]
+fn whole_corpus_gets_one_verdict_per_file() {
+    let files = common::corpus_wasm_files();
+    if files.is_empty() {
+        return;
+    }
+    let mut cmd = common::bin();
+    cmd.args(["check", "--format", "json"]).args(&files);
+    let out = cmd.output().expect("run");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let inputs = report["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), files.len());
+    for i in inputs {
+        let file = i["file"].as_str().unwrap();
+        match i["verdict"].as_str().unwrap() {
+            "error" => assert!(
+                file.contains(".v0x0") && i["error"].as_str().unwrap().contains("pre-1.0"),
+                "only legacy encodings are errors: {i}"
+            ),
+            // No trust set: every code-carrying file fails, only glue passes.
+            "fail" | "pass" => {}
+            other => panic!("{other}"),
+        }
+    }
+}
+
+#[test]
+fn init_writes_a_policy_that_parses_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::bin()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0);
+    let text = std::fs::read_to_string(dir.path().join("wasm-audit.toml")).unwrap();
+    wasm_audit::policy::Policy::parse("wasm-audit.toml", &text).expect("starter policy parses");
+    let again = common::bin()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&again), 2);
+    // The repository's example policies parse too.
+    for p in [
+        "testdata/wasm-audit.toml.example",
+        "testdata/demo/wasm-audit.toml",
+    ] {
+        let text = std::fs::read_to_string(repo(p)).unwrap();
+        wasm_audit::policy::Policy::parse(p, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
