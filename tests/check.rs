@@ -726,3 +726,105 @@ fn init_writes_a_policy_that_parses_and_refuses_to_overwrite() {
         wasm_audit::policy::Policy::parse(p, &text).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn ed25519_and_sigstore_bundle_signatures_gate_the_audit() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let Some(s) = signed_demo_set() else { return };
+    let dir = s.dir.path();
+    let demo = demo();
+
+    // Ed25519: base64 of the raw 64-byte signature.
+    openssl(&["genpkey", "-algorithm", "ed25519", "-out", "ed.pem"], dir).expect("openssl");
+    openssl(&["pkey", "-in", "ed.pem", "-pubout", "-out", "ed.pub"], dir).expect("openssl");
+    let raw = openssl(
+        &[
+            "pkeyutl",
+            "-sign",
+            "-rawin",
+            "-inkey",
+            "ed.pem",
+            "-in",
+            s.set.to_str().unwrap(),
+        ],
+        dir,
+    )
+    .expect("openssl")
+    .stdout;
+    assert_eq!(raw.len(), 64);
+    let ed_sig = dir.join("trusted.json.ed25519");
+    std::fs::write(&ed_sig, b64.encode(&raw)).unwrap();
+    let ed_pub = dir.join("ed.pub");
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        ed_sig.as_os_str(),
+        "--key".as_ref(),
+        ed_pub.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.report);
+    assert_eq!(r.report["trust_sets"][0]["signature"]["format"], "ed25519");
+    // The Ed25519 signature with the P-256 key: fails closed.
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        ed_sig.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(codes(&r.report).contains(&"signature-invalid".to_string()));
+
+    // A Sigstore bundle v0.3 with the set's digest and the cosign signature.
+    let set_bytes = std::fs::read(&s.set).unwrap();
+    let digest = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&set_bytes).to_vec()
+    };
+    let cosign_sig = std::fs::read_to_string(&s.sig).unwrap();
+    let bundle = |digest: &[u8]| {
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": { "publicKey": { "hint": "demo" } },
+            "messageSignature": {
+                "messageDigest": { "algorithm": "SHA2_256", "digest": b64.encode(digest) },
+                "signature": cosign_sig.trim()
+            }
+        })
+    };
+    let bundle_file = dir.join("trusted.json.sigstore.json");
+    write_json(&bundle_file, &bundle(&digest));
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        bundle_file.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.report);
+    assert_eq!(
+        r.report["trust_sets"][0]["signature"]["format"],
+        "sigstore-bundle"
+    );
+    // A bundle whose digest is of other bytes: fails closed even though the
+    // signature itself is over the set.
+    write_json(&bundle_file, &bundle(&[0u8; 32]));
+    let r = check(&[
+        demo.as_os_str(),
+        "--trust".as_ref(),
+        s.set.as_os_str(),
+        "--signature".as_ref(),
+        bundle_file.as_os_str(),
+        "--key".as_ref(),
+        s.key.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.report);
+    assert!(codes(&r.report).contains(&"signature-invalid".to_string()));
+}
