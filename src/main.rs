@@ -8,6 +8,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Panics inside the WIT decoder are caught and reported as "no
+    // decodable WIT" (see `wasm_audit::wit`); keep them off stderr. Any
+    // other panic is a bug and prints as usual.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_decoder = info
+            .location()
+            .is_some_and(|l| l.file().contains("wit-parser") || l.file().contains("wit-component"));
+        if !in_decoder {
+            default_hook(info);
+        }
+    }));
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {

@@ -7,9 +7,22 @@ use wit_component::{DecodedWasm, WitPrinter};
 
 use crate::model::WitSummary;
 
+/// `wit_component::decode`, with a panic inside the decoder turned into an
+/// error: wit-parser 0.263 reaches `unreachable!()` on some valid components
+/// (an imported type bound to a non-value type), and untrusted input must
+/// not crash the tool.
+fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wit_component::decode(bytes)
+    })) {
+        Ok(result) => result.map_err(|e| format!("{e:#}")),
+        Err(_) => Err("the WIT decoder (wit-parser) failed on this component".into()),
+    }
+}
+
 /// Decodes `bytes` (a whole component) and names what it decodes to.
 pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
-    let decoded = wit_component::decode(bytes).map_err(|e| format!("{e:#}"))?;
+    let decoded = decode(bytes)?;
     Ok(match &decoded {
         DecodedWasm::WitPackage(resolve, pkg) => WitSummary {
             kind: "package".into(),
@@ -31,7 +44,7 @@ pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
 
 /// Decodes `bytes` and prints the WIT text, as `wasm-tools component wit` does.
 pub fn print(bytes: &[u8]) -> Result<String, String> {
-    let decoded = wit_component::decode(bytes).map_err(|e| format!("{e:#}"))?;
+    let decoded = decode(bytes)?;
     let resolve = decoded.resolve();
     let main = decoded.package();
     let nested: Vec<_> = resolve

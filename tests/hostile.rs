@@ -256,9 +256,7 @@ fn analyze_guarded(label: &str, bytes: &[u8], options: &Options) -> Result<bool,
         }
         Err(e) => {
             let text = e.to_string();
-            // Known bug (see `malformed_messages_are_one_line`): wasmparser's
-            // bad-magic message is a pretty-printed array over several lines.
-            if text.contains('\n') && !text.contains("bad magic number") {
+            if text.contains('\n') {
                 return Err(format!("{label}: error message is not one line: {text:?}"));
             }
             if !text.starts_with(label) {
@@ -556,10 +554,9 @@ fn truncated_composed_component_through_the_cli() {
 // ---------------------------------------------------------------------------
 // Byte flips.
 
-/// Mutants that panic today, each reproduced by an ignored test below
-/// (`known_panic_*`); skipped in the sweeps so that the rest still run.
-/// This one is the corpus form of `WIT_PANICS`.
-const KNOWN_PANICS: &[(&str, usize, u8)] = &[("spin__wit-pkg_wasi_http.wasm", 5003, 0x0a)];
+/// A mutant that once panicked the WIT decoder (the corpus form of
+/// `WIT_PANICS`); the sweeps must include it.
+const ONCE_PANICKED: (&str, usize, u8) = ("spin__wit-pkg_wasi_http.wasm", 5003, 0x0a);
 
 /// Flips bytes of `name` at its structural positions (preambles, section ids,
 /// LEB128 sizes at every depth) and at pseudo-random positions, and analyses
@@ -579,8 +576,7 @@ fn flip_corpus_file(name: &str, seed: u64, structural_budget: usize, random_budg
 
     let mut mutants: Vec<(String, Vec<u8>)> = Vec::new();
     let mut push = |what: String, pos: usize, value: u8| {
-        let known = KNOWN_PANICS.contains(&(name, pos, value));
-        if bytes[pos] != value && !known {
+        if bytes[pos] != value {
             let mut m = bytes.clone();
             m[pos] = value;
             mutants.push((
@@ -705,7 +701,7 @@ fn byte_flips_through_the_cli() {
 }
 
 /// Valid components (`wasm-tools validate` accepts them) whose WIT decoding
-/// panics in wit-parser 0.263 (`unreachable!()` in `register_type_export`):
+/// panics inside wit-parser 0.263 (caught by `wasm_audit::wit`) (`unreachable!()` in `register_type_export`):
 /// an imported type bounded by a type that is neither a defined type nor a
 /// resource.
 const WIT_PANICS: [&str; 4] = [
@@ -717,8 +713,7 @@ const WIT_PANICS: [&str; 4] = [
 ];
 
 #[test]
-#[ignore = "panics: wit-parser `unreachable!()` in register_type_export, reached through wit::summarize and wit::print"]
-fn known_panic_wit_decoding_of_an_imported_non_value_type() {
+fn wit_decoder_panics_become_notes() {
     // The walk is fine (`--no-wit` lists the nodes), so the expected
     // outcome is exit 0 with a "WIT not decodable" note, and for `wit` a
     // clean exit 2.
@@ -747,9 +742,10 @@ fn known_panic_wit_decoding_of_an_imported_non_value_type() {
     let Some(path) = corpus_file("spin__wit-pkg_wasi_http.wasm") else {
         return;
     };
+    let (_, pos, value) = ONCE_PANICKED;
     let mut bytes = std::fs::read(&path).expect("read corpus file");
-    assert_eq!(bytes[5003], 0x0b, "the corpus file changed");
-    bytes[5003] = 0x0a;
+    assert_eq!(bytes[pos], 0x0b, "the corpus file changed");
+    bytes[pos] = value;
     analyze_guarded("flipped WIT package", &bytes, &Options::default())
         .unwrap_or_else(|failure| panic!("{failure}"));
 }
@@ -772,7 +768,6 @@ fn components_whose_wit_decoding_panics_are_walked_without_wit() {
 }
 
 #[test]
-#[ignore = "bug: wasmparser's bad-magic message spans several lines and is passed through as is"]
 fn malformed_messages_are_one_line() {
     // A nested core module whose preamble is not `\0asm`.
     let bytes = component(&[section(CORE_MODULE, b"\0asX\x01\0\0\0")]);
@@ -907,7 +902,7 @@ fn nesting_400_deep_with_wit_decoding_does_not_overflow_the_stack() {
 }
 
 #[test]
-#[ignore = "panics: text listing pads to a width over u16::MAX (render/tree.rs `{label:<width$}`); slow (minutes, >1 GiB) in debug even when fixed"]
+#[ignore = "slow: minutes and over 1 GiB in debug (quadratic paths and hashing at 10,000 levels); run with --ignored"]
 fn nesting_10000_deep_with_raised_limit_does_not_crash() {
     let bytes = nested_components(10_000);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1313,7 +1308,6 @@ fn malformed_custom_sections_become_notes() {
 }
 
 #[test]
-#[ignore = "bug: a `producers` section whose field count does not parse is silently ignored (no note)"]
 fn producers_section_with_unreadable_count_gets_a_note() {
     for payload in [
         &[][..],

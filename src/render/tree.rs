@@ -37,6 +37,9 @@ impl<'a> TreeDocument<'a> {
     }
 }
 
+/// Widest path column in the text listing.
+const MAX_LABEL_WIDTH: usize = 120;
+
 /// The indented listing: one line per node with path, kind, class, size,
 /// short digest and name.
 pub fn text(analysis: &Analysis) -> String {
@@ -50,17 +53,23 @@ pub fn text(analysis: &Analysis) -> String {
         analysis.digest,
         if analysis.from_wat { ", from WAT" } else { "" }
     );
+    // Column alignment, capped so that absurdly deep inputs do not make
+    // every line enormous (and `{:<width$}` panics past u16::MAX).
     let width = analysis
         .nodes
         .iter()
         .map(|n| 2 * n.depth as usize + n.path.len())
         .max()
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .min(MAX_LABEL_WIDTH);
     for node in &analysis.nodes {
-        let label = format!("{}{}", "  ".repeat(node.depth as usize), node.path);
+        let indent = (2 * node.depth as usize).min(MAX_LABEL_WIDTH);
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&node.path);
+        out.push_str(&" ".repeat(width.saturating_sub(indent + node.path.len())));
         let _ = write!(
             out,
-            "{label:<width$}  {:<9}  {:<11}  {:>10}  {}",
+            "  {:<9}  {:<11}  {:>10}  {}",
             node.kind.as_str(),
             node.class.as_str(),
             node.size,

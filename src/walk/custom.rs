@@ -132,6 +132,11 @@ impl<'a> Walk<'a> {
             return Ok(());
         }
         match name {
+            // wasmparser only recognises a `producers` section whose field
+            // count parses; anything else arrives here.
+            "producers" => self.note(format!(
+                "`producers` section malformed at offset {offset}: its field count does not parse"
+            ))?,
             "registry-metadata" => match serde_json::from_slice::<serde_json::Value>(data) {
                 Ok(v) => self.node_mut()?.registry_metadata = Some(v),
                 Err(e) => self.note(format!(

@@ -139,7 +139,10 @@ impl<'a> Walk<'a> {
     }
 
     fn parse_error(&self, e: &wasmparser::BinaryReaderError) -> Error {
-        self.malformed(e.offset(), e.message())
+        // wasmparser's messages can span lines (pretty-printed arrays);
+        // errors are one line.
+        let message: Vec<&str> = e.message().split_whitespace().collect();
+        self.malformed(e.offset(), message.join(" "))
     }
 
     fn limit(&self, what: String, limit: u64, flag: &'static str) -> Error {
