@@ -124,6 +124,43 @@ junit (XML), markdown (pull-request comments).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Compare two versions: capabilities gained or lost per part, parts
+    /// added, removed or changed, root imports and exports, Rust crates and
+    /// metadata. For reviewers.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit diff old.wasm new.wasm
+  wasm-audit diff old.wasm new.wasm --format markdown > diff.md
+  wasm-audit diff old.wasm new.wasm --fail-on capability-added,component-added
+  wasm-audit caps --format json app.wasm > baseline.json   # commit a baseline
+  wasm-audit diff baseline.json app.wasm --fail-on capability-added
+
+Either side may be a binary (.wasm, .wat) or a saved JSON document of
+`caps` (full), `tree` or `check` (no capability data). Parts are paired by
+digest, then name, then import/export signature, then path; the output says
+how. A version bump of an interface is a version change, not an addition
+and a removal.
+
+--fail-on kinds: capability-added, capability-removed, capability-changed,
+component-added, component-removed, digest-changed (code-carrying parts),
+import-added, import-removed, export-added, export-removed, crate-changed,
+metadata-changed. Without --fail-on the exit code is 0 after printing.
+
+{EXIT_CODES}"))]
+    Diff {
+        /// The old version: a binary or a saved caps/tree/check JSON document.
+        #[arg(value_name = "OLD")]
+        old: String,
+        /// The new version.
+        #[arg(value_name = "NEW")]
+        new: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when any of these kinds of change happened (comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+        fail_on: Vec<String>,
+    },
     /// Print a trust set (JSON) listing the digests of the given trusted
     /// binaries, ready to be signed.
     #[command(after_help = format!("\
@@ -279,6 +316,13 @@ enum ReportFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     Json,
     Dot,
@@ -323,6 +367,39 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             limits,
         }),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => {
+            use wasm_audit::diff::{Diff, Event};
+            let mut events = Vec::new();
+            for name in &fail_on {
+                let Some(e) = Event::from_name(name.trim()) else {
+                    return Err(wasm_audit::Error::Usage(format!(
+                        "--fail-on: unknown kind `{name}` (known: {})",
+                        Event::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                    ))
+                    .into());
+                };
+                events.push(e);
+            }
+            let options = Options { limits, wit: false };
+            let (a, b) = rayon::join(|| diff_side(&old, &options), || diff_side(&new, &options));
+            let diff = Diff::compute(&a?, &b?);
+            let out = match format {
+                DiffFormat::Text => {
+                    use std::io::IsTerminal;
+                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    render::diff::text(&diff, colour).into_bytes()
+                }
+                DiffFormat::Json => to_json(&render::diff::json(&diff))?,
+                DiffFormat::Markdown => render::diff::markdown(&diff).into_bytes(),
+            };
+            print_stdout(&out)?;
+            Ok(if diff.fails(&events) { EXIT_FINDINGS } else { EXIT_OK })
+        }
         Command::Digests { files, all_code } => {
             let options = Options { limits, wit: false };
             let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
@@ -718,6 +795,23 @@ impl ProgressLine {
             eprint!("\r\x1b[K");
         }
     }
+}
+
+/// One side of a diff: a saved JSON document, or a binary to analyse.
+fn diff_side(arg: &str, options: &Options) -> anyhow::Result<wasm_audit::diff::Side> {
+    let source = Source::from_arg(arg);
+    let raw = wasm_audit::input::read_raw(&source, options.limits.max_file_size)?;
+    // A saved JSON document is text starting with `{`; binaries start with
+    // `\0asm` and WAT with `(`.
+    if raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let doc: serde_json::Value = serde_json::from_slice(&raw)
+            .map_err(|e| wasm_audit::Error::Usage(format!("{arg}: not valid JSON: {e}")))?;
+        return wasm_audit::diff::Side::from_json(arg, &doc)
+            .map_err(|e| wasm_audit::Error::Usage(format!("{arg}: {e}")).into());
+    }
+    let loaded = wasm_audit::input::from_bytes(source.display(), raw)?;
+    let analysis = wasm_audit::analyze_loaded(&loaded, options)?;
+    Ok(wasm_audit::diff::Side::from_analysis(&analysis))
 }
 
 /// Standard input can be read once per run.

@@ -49,12 +49,16 @@ pub struct Loaded {
 
 /// Reads `source`, refusing more than `max_size` bytes, and assembles WAT text.
 pub fn load(source: &Source, max_size: u64) -> Result<Loaded> {
+    from_bytes(source.display(), read_raw(source, max_size)?)
+}
+
+/// Reads the raw bytes of `source`, refusing more than `max_size` bytes.
+pub fn read_raw(source: &Source, max_size: u64) -> Result<Vec<u8>> {
     let name = source.display();
-    let raw = match source {
-        Source::Stdin => read_limited(std::io::stdin().lock(), max_size, &name, Path::new("-"))?,
-        Source::Path(path) => read_file(path, max_size, &name)?,
-    };
-    from_bytes(name, raw)
+    match source {
+        Source::Stdin => read_limited(std::io::stdin().lock(), max_size, &name, Path::new("-")),
+        Source::Path(path) => read_file(path, max_size, &name),
+    }
 }
 
 /// Accepts `raw` as a binary or WAT text.

@@ -13,6 +13,7 @@
 pub mod check;
 pub mod classify;
 pub mod depv0;
+pub mod diff;
 pub mod digest;
 pub mod error;
 pub mod graph;

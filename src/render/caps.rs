@@ -60,6 +60,32 @@ pub struct Part {
     /// instantiated: it reaches nothing.
     pub instantiated: bool,
     pub capabilities: Vec<CapEntry>,
+    /// Import names (components) or core import module names (modules),
+    /// so that a saved document can serve as a `diff` baseline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<String>,
+    /// Export names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<String>,
+    /// Rust crates from `.dep-v0`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<CrateRef>,
+    /// The `licenses` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<String>,
+    /// The `source` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `processed-by`, `language` and `sdk` producers: name → version.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub toolchain: std::collections::BTreeMap<String, String>,
+}
+
+/// A crate by name and version.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateRef {
+    pub name: String,
+    pub version: String,
 }
 
 /// The capability view of one analysis.
@@ -97,6 +123,29 @@ pub fn parts(a: &Analysis) -> Vec<Part> {
                 class: n.class,
                 instantiated: a.wiring.instantiated.get(i).copied().unwrap_or(false),
                 capabilities,
+                imports: if n.kind == NodeKind::Component {
+                    n.imports.iter().map(|e| e.name.clone()).collect()
+                } else {
+                    n.core_imports.iter().map(|m| m.module.clone()).collect()
+                },
+                exports: n.exports.iter().map(|e| e.name.clone()).collect(),
+                crates: n
+                    .crates
+                    .iter()
+                    .flatten()
+                    .map(|c| CrateRef {
+                        name: c.name.clone(),
+                        version: c.version.clone(),
+                    })
+                    .collect(),
+                licenses: n.metadata.licenses.clone(),
+                source: n.metadata.source.clone(),
+                toolchain: n
+                    .producers
+                    .iter()
+                    .filter(|(f, _)| matches!(f.as_str(), "processed-by" | "language" | "sdk"))
+                    .flat_map(|(_, list)| list.iter().map(|p| (p.name.clone(), p.version.clone())))
+                    .collect(),
             }
         })
         .collect()

@@ -1,0 +1,957 @@
+//! Comparing two versions of a composition for review: which parts were
+//! added, removed or changed, which host capabilities each part gained or
+//! lost (with version bumps told apart from additions), root imports and
+//! exports, Rust crates and the metadata that matters.
+//!
+//! Either side is an analysis of a binary, or a saved JSON document of a
+//! previous run (`caps --format json`, the fullest; `tree` or `check` JSON
+//! carry no capabilities), so a baseline can be committed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::{Analysis, Class, NodeKind};
+use crate::render::caps::family;
+
+/// One part (the root, a nested component or a module) as the diff sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    pub path: String,
+    pub kind: String,
+    pub class: String,
+    pub name: Option<String>,
+    pub digest: String,
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+    /// Host capabilities reaching the part; `None` when the side does not
+    /// say (a baseline without capability data).
+    pub capabilities: Option<BTreeSet<String>>,
+    pub crates: BTreeMap<String, String>,
+    pub licenses: Option<String>,
+    pub source: Option<String>,
+    /// `processed-by`, `language` and `sdk` producers: name → version.
+    pub toolchain: BTreeMap<String, String>,
+}
+
+impl PartInfo {
+    fn carries_code(&self) -> bool {
+        self.class == "code" || self.class == "adapter"
+    }
+
+    /// Capability changes are reported per component (and for a root core
+    /// module): the core-level reach inside a component (adapter, shims)
+    /// would repeat each change several times; `caps` shows it.
+    fn reports_capabilities(&self) -> bool {
+        self.kind == "component" || self.path == "/"
+    }
+}
+
+/// One side of a diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub file: String,
+    pub digest: String,
+    /// Root first.
+    pub parts: Vec<PartInfo>,
+}
+
+fn class_name(c: Class) -> &'static str {
+    c.as_str()
+}
+
+impl Side {
+    /// The side of an analysed binary.
+    pub fn from_analysis(a: &Analysis) -> Side {
+        let parts = a
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut toolchain = BTreeMap::new();
+                for (field, list) in &n.producers {
+                    if matches!(field.as_str(), "processed-by" | "language" | "sdk") {
+                        for p in list {
+                            toolchain.insert(p.name.clone(), p.version.clone());
+                        }
+                    }
+                }
+                PartInfo {
+                    path: n.path.clone(),
+                    kind: n.kind.as_str().to_string(),
+                    class: class_name(n.class).to_string(),
+                    name: n.name.clone(),
+                    digest: n.digest.clone(),
+                    imports: if n.kind == NodeKind::Component {
+                        n.imports.iter().map(|e| e.name.clone()).collect()
+                    } else {
+                        n.core_imports.iter().map(|m| m.module.clone()).collect()
+                    },
+                    exports: n.exports.iter().map(|e| e.name.clone()).collect(),
+                    capabilities: Some(
+                        a.wiring
+                            .reach
+                            .get(i)
+                            .map(|caps| caps.iter().map(|c| c.interface.clone()).collect())
+                            .unwrap_or_default(),
+                    ),
+                    crates: n
+                        .crates
+                        .iter()
+                        .flatten()
+                        .map(|c| (c.name.clone(), c.version.clone()))
+                        .collect(),
+                    licenses: n.metadata.licenses.clone(),
+                    source: n.metadata.source.clone(),
+                    toolchain,
+                }
+            })
+            .collect();
+        Side {
+            file: a.file.clone(),
+            digest: a.digest.clone(),
+            parts,
+        }
+    }
+
+    /// A side read from a saved JSON document of `caps`, `tree` or `check`
+    /// (the first input it describes).
+    pub fn from_json(file: &str, doc: &Value) -> Result<Side, String> {
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| {
+                            x.as_str()
+                                .or_else(|| x["name"].as_str())
+                                .map(str::to_string)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let crates = |v: &Value| -> BTreeMap<String, String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| {
+                            Some((
+                                c["name"].as_str()?.to_string(),
+                                c["version"].as_str()?.to_string(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let format = doc["format"].as_str().unwrap_or("");
+        let (entry_digest, nodes, has_caps) = match format {
+            "wasm-audit-caps" => {
+                let f = doc["files"]
+                    .get(0)
+                    .ok_or("the caps document lists no file")?;
+                (f["digest"].clone(), f["components"].clone(), true)
+            }
+            "wasm-audit-tree" => {
+                let f = doc["files"]
+                    .get(0)
+                    .ok_or("the tree document lists no file")?;
+                (f["digest"].clone(), f["nodes"].clone(), false)
+            }
+            "wasm-audit-report" => {
+                let input = doc["inputs"].get(0).ok_or("the report lists no input")?;
+                let file0 = input["file"].clone();
+                let nodes: Vec<Value> = doc["nodes"]
+                    .as_array()
+                    .map(|a| a.iter().filter(|n| n["file"] == file0).cloned().collect())
+                    .unwrap_or_default();
+                (input["digest"].clone(), Value::Array(nodes), false)
+            }
+            other => {
+                return Err(format!(
+                    "not a wasm-audit caps, tree or check JSON document (format {other:?})"
+                ))
+            }
+        };
+        if let Some(err) = doc["files"].get(0).and_then(|f| f["error"].as_str()) {
+            return Err(format!(
+                "the baseline records an error for its input: {err}"
+            ));
+        }
+        let nodes = nodes.as_array().ok_or("the document has no node list")?;
+        let mut parts = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            let field = |k: &str| n[k].as_str().map(str::to_string);
+            let (Some(path), Some(digest)) = (field("path"), field("digest")) else {
+                return Err("a node without path or digest".into());
+            };
+            let mut toolchain = BTreeMap::new();
+            if let Some(map) = n["toolchain"].as_object() {
+                for (k, v) in map {
+                    toolchain.insert(k.clone(), v.as_str().unwrap_or("").to_string());
+                }
+            }
+            if let Some(prod) = n["producers"].as_object() {
+                for (f, list) in prod {
+                    if matches!(f.as_str(), "processed-by" | "language" | "sdk") {
+                        for p in list.as_array().into_iter().flatten() {
+                            if let (Some(name), Some(v)) =
+                                (p["name"].as_str(), p["version"].as_str())
+                            {
+                                toolchain.insert(name.to_string(), v.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            parts.push(PartInfo {
+                path,
+                kind: field("kind").unwrap_or_else(|| "component".into()),
+                class: field("class").unwrap_or_else(|| "code".into()),
+                name: field("name"),
+                digest,
+                imports: strings(&n["imports"]),
+                exports: strings(&n["exports"]),
+                capabilities: has_caps.then(|| {
+                    n["capabilities"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|c| c["interface"].as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                }),
+                crates: crates(&n["crates"]),
+                licenses: field("licenses")
+                    .or_else(|| n["metadata"]["licenses"].as_str().map(str::to_string)),
+                source: field("source")
+                    .or_else(|| n["metadata"]["source"].as_str().map(str::to_string)),
+                toolchain,
+            });
+        }
+        if parts.first().map(|p| p.path.as_str()) != Some("/") {
+            return Err("the document's first node is not the root `/`".into());
+        }
+        Ok(Side {
+            file: file.to_string(),
+            digest: entry_digest.as_str().unwrap_or("").to_string(),
+            parts,
+        })
+    }
+}
+
+/// How two parts were paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// Same bytes.
+    Digest,
+    /// Same name (component-name or the name its parent gives it).
+    Name,
+    /// Same import/export signature.
+    Signature,
+    /// Same path.
+    Position,
+}
+
+/// What kinds of change `--fail-on` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Event {
+    CapabilityAdded,
+    CapabilityRemoved,
+    CapabilityChanged,
+    ComponentAdded,
+    ComponentRemoved,
+    DigestChanged,
+    ImportAdded,
+    ImportRemoved,
+    ExportAdded,
+    ExportRemoved,
+    CrateChanged,
+    MetadataChanged,
+}
+
+impl Event {
+    /// Every event, documented order.
+    pub const ALL: &'static [Event] = &[
+        Event::CapabilityAdded,
+        Event::CapabilityRemoved,
+        Event::CapabilityChanged,
+        Event::ComponentAdded,
+        Event::ComponentRemoved,
+        Event::DigestChanged,
+        Event::ImportAdded,
+        Event::ImportRemoved,
+        Event::ExportAdded,
+        Event::ExportRemoved,
+        Event::CrateChanged,
+        Event::MetadataChanged,
+    ];
+
+    /// The kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::CapabilityAdded => "capability-added",
+            Event::CapabilityRemoved => "capability-removed",
+            Event::CapabilityChanged => "capability-changed",
+            Event::ComponentAdded => "component-added",
+            Event::ComponentRemoved => "component-removed",
+            Event::DigestChanged => "digest-changed",
+            Event::ImportAdded => "import-added",
+            Event::ImportRemoved => "import-removed",
+            Event::ExportAdded => "export-added",
+            Event::ExportRemoved => "export-removed",
+            Event::CrateChanged => "crate-changed",
+            Event::MetadataChanged => "metadata-changed",
+        }
+    }
+
+    /// The event named `name`.
+    pub fn from_name(name: &str) -> Option<Event> {
+        Event::ALL.iter().copied().find(|e| e.name() == name)
+    }
+}
+
+/// Added, removed, or the same thing at another version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    Added,
+    Removed,
+    Version,
+}
+
+/// A capability gained, lost or re-versioned by a part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CapabilityChange {
+    pub change: Change,
+    /// The part's path (new path when it exists on the new side).
+    pub part: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub class: String,
+    /// The interface (for a version change: without the version).
+    pub interface: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    pub family: &'static str,
+    /// Filesystem, sockets or outgoing HTTP.
+    pub risky: bool,
+}
+
+/// A part added, removed, changed or renamed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartChange {
+    /// `added`, `removed`, `changed` (other bytes), `renamed` (same bytes,
+    /// other name), `moved` (same bytes, other path).
+    pub change: &'static str,
+    pub kind: String,
+    pub class: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<MatchedBy>,
+    /// Carries code (class `code` or `adapter`): what a reviewer must look at.
+    pub code: bool,
+}
+
+/// A root import or export added, removed or re-versioned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternChange {
+    /// `import` or `export`.
+    pub direction: &'static str,
+    pub change: Change,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// A Rust crate of a module added, removed or re-versioned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrateChange {
+    pub part: String,
+    pub change: Change,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// A metadata field that changed on a part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetadataChange {
+    pub part: String,
+    /// `licenses`, `source`, or `toolchain:<name>`.
+    pub field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// A pairing of an old and a new part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pairing {
+    pub old: String,
+    pub new: String,
+    pub matched_by: MatchedBy,
+}
+
+/// The file a side came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SideRef {
+    pub file: String,
+    pub digest: String,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub old: SideRef,
+    pub new: SideRef,
+    /// Nothing differs.
+    pub identical: bool,
+    /// What happened, for `--fail-on`.
+    pub events: BTreeSet<Event>,
+    pub capabilities: Vec<CapabilityChange>,
+    pub parts: Vec<PartChange>,
+    pub root: Vec<ExternChange>,
+    pub crates: Vec<CrateChange>,
+    pub metadata: Vec<MetadataChange>,
+    pub pairings: Vec<Pairing>,
+    /// Set when a side carries no capability data (a baseline from `tree`
+    /// or `check` JSON): capability changes are then not reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn unversioned(name: &str) -> &str {
+    name.split_once('@').map(|(n, _)| n).unwrap_or(name)
+}
+
+fn version_of(name: &str) -> Option<&str> {
+    name.split_once('@').map(|(_, v)| v)
+}
+
+fn risky(interface: &str) -> bool {
+    interface.starts_with("wasi:filesystem/")
+        || interface.starts_with("wasi:sockets/")
+        || interface.starts_with("wasi:http/outgoing-handler")
+}
+
+/// Set difference with version changes told apart: (added, removed,
+/// version changes as (unversioned, from, to)).
+type SetDelta = (Vec<String>, Vec<String>, Vec<(String, String, String)>);
+
+fn set_delta(old: &BTreeSet<String>, new: &BTreeSet<String>) -> SetDelta {
+    let mut added: Vec<String> = new.difference(old).cloned().collect();
+    let mut removed: Vec<String> = old.difference(new).cloned().collect();
+    let mut versions = Vec::new();
+    let mut i = 0;
+    while i < removed.len() {
+        let base = unversioned(&removed[i]).to_string();
+        if let Some(j) = added
+            .iter()
+            .position(|a| unversioned(a) == base && version_of(a).is_some())
+        {
+            if version_of(&removed[i]).is_some() {
+                let to = added.remove(j);
+                let from = removed.remove(i);
+                versions.push((base, from, to));
+                continue;
+            }
+        }
+        i += 1;
+    }
+    (added, removed, versions)
+}
+
+/// Pairs old and new parts: by digest, then name, then signature, then path.
+fn pair(old: &Side, new: &Side) -> Vec<(usize, usize, MatchedBy)> {
+    let mut old_free = vec![true; old.parts.len()];
+    let mut new_free = vec![true; new.parts.len()];
+    let mut pairs = Vec::new();
+    let mut take = |pred: &dyn Fn(&PartInfo, &PartInfo) -> bool,
+                    how: MatchedBy,
+                    pairs: &mut Vec<(usize, usize, MatchedBy)>| {
+        for (i, o) in old.parts.iter().enumerate() {
+            if !old_free[i] {
+                continue;
+            }
+            let candidates: Vec<usize> = new
+                .parts
+                .iter()
+                .enumerate()
+                .filter(|(j, n)| new_free[*j] && pred(o, n))
+                .map(|(j, _)| j)
+                .collect();
+            // Prefer the same path among several candidates; then the first.
+            let pick = candidates
+                .iter()
+                .copied()
+                .find(|&j| new.parts[j].path == o.path)
+                .or(candidates.first().copied());
+            if let Some(j) = pick {
+                old_free[i] = false;
+                new_free[j] = false;
+                pairs.push((i, j, how));
+            }
+        }
+    };
+    take(&|o, n| o.digest == n.digest, MatchedBy::Digest, &mut pairs);
+    take(
+        &|o, n| o.kind == n.kind && o.name.is_some() && o.name == n.name,
+        MatchedBy::Name,
+        &mut pairs,
+    );
+    take(
+        &|o, n| {
+            o.kind == n.kind
+                && (!o.imports.is_empty() || !o.exports.is_empty())
+                && o.imports
+                    .iter()
+                    .map(|s| unversioned(s))
+                    .collect::<BTreeSet<_>>()
+                    == n.imports
+                        .iter()
+                        .map(|s| unversioned(s))
+                        .collect::<BTreeSet<_>>()
+                && o.exports
+                    .iter()
+                    .map(|s| unversioned(s))
+                    .collect::<BTreeSet<_>>()
+                    == n.exports
+                        .iter()
+                        .map(|s| unversioned(s))
+                        .collect::<BTreeSet<_>>()
+        },
+        MatchedBy::Signature,
+        &mut pairs,
+    );
+    take(
+        &|o, n| o.kind == n.kind && o.path == n.path,
+        MatchedBy::Position,
+        &mut pairs,
+    );
+    pairs
+}
+
+impl Diff {
+    /// Compares two sides.
+    pub fn compute(old: &Side, new: &Side) -> Diff {
+        let mut events = BTreeSet::new();
+        let pairs = pair(old, new);
+        let mut caps_out = Vec::new();
+        let mut parts_out = Vec::new();
+        let mut crates_out = Vec::new();
+        let mut meta_out = Vec::new();
+        let caps_known = old
+            .parts
+            .iter()
+            .chain(&new.parts)
+            .all(|p| p.capabilities.is_some());
+
+        let cap = |change: Change,
+                   part: &PartInfo,
+                   interface: String,
+                   from: Option<String>,
+                   to: Option<String>,
+                   out: &mut Vec<CapabilityChange>| {
+            out.push(CapabilityChange {
+                change,
+                part: part.path.clone(),
+                name: part.name.clone(),
+                class: part.class.clone(),
+                family: family(&interface),
+                risky: risky(&interface),
+                interface,
+                from,
+                to,
+            });
+        };
+
+        for &(i, j, how) in &pairs {
+            let (o, n) = (&old.parts[i], &new.parts[j]);
+            if o.digest != n.digest {
+                if n.carries_code() || o.carries_code() {
+                    events.insert(Event::DigestChanged);
+                }
+                parts_out.push(PartChange {
+                    change: "changed",
+                    kind: n.kind.clone(),
+                    class: n.class.clone(),
+                    old_path: Some(o.path.clone()),
+                    new_path: Some(n.path.clone()),
+                    old_name: o.name.clone(),
+                    new_name: n.name.clone(),
+                    old_digest: Some(o.digest.clone()),
+                    new_digest: Some(n.digest.clone()),
+                    matched_by: Some(how),
+                    code: n.carries_code(),
+                });
+            } else if o.name != n.name {
+                parts_out.push(PartChange {
+                    change: "renamed",
+                    kind: n.kind.clone(),
+                    class: n.class.clone(),
+                    old_path: Some(o.path.clone()),
+                    new_path: Some(n.path.clone()),
+                    old_name: o.name.clone(),
+                    new_name: n.name.clone(),
+                    old_digest: None,
+                    new_digest: None,
+                    matched_by: Some(how),
+                    code: n.carries_code(),
+                });
+            } else if o.path != n.path {
+                parts_out.push(PartChange {
+                    change: "moved",
+                    kind: n.kind.clone(),
+                    class: n.class.clone(),
+                    old_path: Some(o.path.clone()),
+                    new_path: Some(n.path.clone()),
+                    old_name: o.name.clone(),
+                    new_name: n.name.clone(),
+                    old_digest: None,
+                    new_digest: None,
+                    matched_by: Some(how),
+                    code: n.carries_code(),
+                });
+            }
+            if let (Some(oc), Some(nc), true) = (&o.capabilities, &n.capabilities, n.reports_capabilities()) {
+                let (added, removed, versions) = set_delta(oc, nc);
+                for a in added {
+                    events.insert(Event::CapabilityAdded);
+                    cap(Change::Added, n, a, None, None, &mut caps_out);
+                }
+                for r in removed {
+                    events.insert(Event::CapabilityRemoved);
+                    cap(Change::Removed, n, r, None, None, &mut caps_out);
+                }
+                for (base, from, to) in versions {
+                    events.insert(Event::CapabilityChanged);
+                    cap(
+                        Change::Version,
+                        n,
+                        base,
+                        Some(from),
+                        Some(to),
+                        &mut caps_out,
+                    );
+                }
+            }
+            crate_delta(&n.path, &o.crates, &n.crates, &mut crates_out);
+            for (field, a, b) in [
+                ("licenses", &o.licenses, &n.licenses),
+                ("source", &o.source, &n.source),
+            ] {
+                if a != b {
+                    meta_out.push(MetadataChange {
+                        part: n.path.clone(),
+                        field: field.to_string(),
+                        from: a.clone(),
+                        to: b.clone(),
+                    });
+                }
+            }
+            for (tool, v) in &n.toolchain {
+                if let Some(ov) = o.toolchain.get(tool) {
+                    if ov != v {
+                        meta_out.push(MetadataChange {
+                            part: n.path.clone(),
+                            field: format!("toolchain:{tool}"),
+                            from: Some(ov.clone()),
+                            to: Some(v.clone()),
+                        });
+                    }
+                }
+            }
+        }
+
+        let old_paired: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
+        let new_paired: BTreeSet<usize> = pairs.iter().map(|p| p.1).collect();
+        for (j, n) in new
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !new_paired.contains(j))
+        {
+            let _ = j;
+            if n.carries_code() {
+                events.insert(Event::ComponentAdded);
+            }
+            parts_out.push(PartChange {
+                change: "added",
+                kind: n.kind.clone(),
+                class: n.class.clone(),
+                old_path: None,
+                new_path: Some(n.path.clone()),
+                old_name: None,
+                new_name: n.name.clone(),
+                old_digest: None,
+                new_digest: Some(n.digest.clone()),
+                matched_by: None,
+                code: n.carries_code(),
+            });
+            if caps_known && n.reports_capabilities() {
+                for c in n.capabilities.iter().flatten() {
+                    events.insert(Event::CapabilityAdded);
+                    cap(Change::Added, n, c.clone(), None, None, &mut caps_out);
+                }
+            }
+            crate_delta(&n.path, &BTreeMap::new(), &n.crates, &mut crates_out);
+        }
+        for (i, o) in old
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !old_paired.contains(i))
+        {
+            let _ = i;
+            if o.carries_code() {
+                events.insert(Event::ComponentRemoved);
+            }
+            parts_out.push(PartChange {
+                change: "removed",
+                kind: o.kind.clone(),
+                class: o.class.clone(),
+                old_path: Some(o.path.clone()),
+                new_path: None,
+                old_name: o.name.clone(),
+                new_name: None,
+                old_digest: Some(o.digest.clone()),
+                new_digest: None,
+                matched_by: None,
+                code: o.carries_code(),
+            });
+            if caps_known && o.reports_capabilities() {
+                for c in o.capabilities.iter().flatten() {
+                    events.insert(Event::CapabilityRemoved);
+                    cap(Change::Removed, o, c.clone(), None, None, &mut caps_out);
+                }
+            }
+            crate_delta(&o.path, &o.crates, &BTreeMap::new(), &mut crates_out);
+        }
+
+        // The roots' surfaces.
+        let mut root_out = Vec::new();
+        if let (Some(o), Some(n)) = (old.parts.first(), new.parts.first()) {
+            for (direction, a, b, add_ev, rem_ev) in [
+                (
+                    "import",
+                    &o.imports,
+                    &n.imports,
+                    Event::ImportAdded,
+                    Event::ImportRemoved,
+                ),
+                (
+                    "export",
+                    &o.exports,
+                    &n.exports,
+                    Event::ExportAdded,
+                    Event::ExportRemoved,
+                ),
+            ] {
+                let a: BTreeSet<String> = a.iter().cloned().collect();
+                let b: BTreeSet<String> = b.iter().cloned().collect();
+                let (added, removed, versions) = set_delta(&a, &b);
+                for x in added {
+                    events.insert(add_ev);
+                    root_out.push(ExternChange {
+                        direction,
+                        change: Change::Added,
+                        name: x,
+                        from: None,
+                        to: None,
+                    });
+                }
+                for x in removed {
+                    events.insert(rem_ev);
+                    root_out.push(ExternChange {
+                        direction,
+                        change: Change::Removed,
+                        name: x,
+                        from: None,
+                        to: None,
+                    });
+                }
+                for (base, from, to) in versions {
+                    // A version bump removes one name and adds another.
+                    events.insert(add_ev);
+                    events.insert(rem_ev);
+                    root_out.push(ExternChange {
+                        direction,
+                        change: Change::Version,
+                        name: base,
+                        from: Some(from),
+                        to: Some(to),
+                    });
+                }
+            }
+        }
+        if !crates_out.is_empty() {
+            events.insert(Event::CrateChanged);
+        }
+        if !meta_out.is_empty() {
+            events.insert(Event::MetadataChanged);
+        }
+
+        // Riskiest first, then by part and interface.
+        caps_out.sort_by(|a, b| {
+            (
+                !a.risky,
+                crate::render::caps::FAMILIES
+                    .iter()
+                    .position(|f| *f == a.family),
+                &a.part,
+                &a.interface,
+            )
+                .cmp(&(
+                    !b.risky,
+                    crate::render::caps::FAMILIES
+                        .iter()
+                        .position(|f| *f == b.family),
+                    &b.part,
+                    &b.interface,
+                ))
+        });
+        // Code-carrying parts first, so a changed shim does not drown them.
+        parts_out.sort_by(|a, b| {
+            (!a.code, a.change, &a.new_path, &a.old_path).cmp(&(
+                !b.code,
+                b.change,
+                &b.new_path,
+                &b.old_path,
+            ))
+        });
+
+        let identical = old.digest == new.digest && old.digest.starts_with("sha256:")
+            || (events.is_empty()
+                && parts_out.is_empty()
+                && caps_out.is_empty()
+                && root_out.is_empty()
+                && meta_out.is_empty());
+        Diff {
+            old: SideRef { file: old.file.clone(), digest: old.digest.clone() },
+            new: SideRef { file: new.file.clone(), digest: new.digest.clone() },
+            identical,
+            events,
+            capabilities: caps_out,
+            parts: parts_out,
+            root: root_out,
+            crates: crates_out,
+            metadata: meta_out,
+            pairings: pairs
+                .iter()
+                .map(|&(i, j, how)| Pairing {
+                    old: old.parts[i].path.clone(),
+                    new: new.parts[j].path.clone(),
+                    matched_by: how,
+                })
+                .collect(),
+            note: (!caps_known).then(|| {
+                "a side carries no capability data (a tree or check JSON baseline): capability changes are not reported; use `caps --format json` for baselines".to_string()
+            }),
+        }
+    }
+
+    /// Whether any of `fail_on` happened.
+    pub fn fails(&self, fail_on: &[Event]) -> bool {
+        fail_on.iter().any(|e| self.events.contains(e))
+    }
+}
+
+fn crate_delta(
+    part: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    out: &mut Vec<CrateChange>,
+) {
+    for (name, v) in new {
+        match old.get(name) {
+            None => out.push(CrateChange {
+                part: part.to_string(),
+                change: Change::Added,
+                name: name.clone(),
+                from: None,
+                to: Some(v.clone()),
+            }),
+            Some(ov) if ov != v => out.push(CrateChange {
+                part: part.to_string(),
+                change: Change::Version,
+                name: name.clone(),
+                from: Some(ov.clone()),
+                to: Some(v.clone()),
+            }),
+            _ => {}
+        }
+    }
+    for (name, v) in old {
+        if !new.contains_key(name) {
+            out.push(CrateChange {
+                part: part.to_string(),
+                change: Change::Removed,
+                name: name.clone(),
+                from: Some(v.clone()),
+                to: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn version_bumps_are_not_add_and_remove() {
+        let (added, removed, versions) = set_delta(
+            &set(&["wasi:http/outgoing-handler@0.2.0", "wasi:cli/stdout@0.2.0"]),
+            &set(&[
+                "wasi:http/outgoing-handler@0.2.3",
+                "wasi:cli/stdout@0.2.0",
+                "wasi:sockets/tcp@0.2.0",
+            ]),
+        );
+        assert_eq!(added, ["wasi:sockets/tcp@0.2.0"]);
+        assert!(removed.is_empty());
+        assert_eq!(
+            versions,
+            [(
+                "wasi:http/outgoing-handler".to_string(),
+                "wasi:http/outgoing-handler@0.2.0".to_string(),
+                "wasi:http/outgoing-handler@0.2.3".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn events_round_trip() {
+        for e in Event::ALL {
+            assert_eq!(Event::from_name(e.name()), Some(*e));
+            assert_eq!(serde_json::to_value(e).expect("json"), e.name());
+        }
+    }
+}
