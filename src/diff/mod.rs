@@ -636,7 +636,9 @@ impl Diff {
                     code: n.carries_code(),
                 });
             }
-            if let (Some(oc), Some(nc), true) = (&o.capabilities, &n.capabilities, n.reports_capabilities()) {
+            if let (Some(oc), Some(nc), true) =
+                (&o.capabilities, &n.capabilities, n.reports_capabilities())
+            {
                 let (added, removed, versions) = set_delta(oc, nc);
                 for a in added {
                     events.insert(Event::CapabilityAdded);

@@ -29,7 +29,10 @@ pub fn json(d: &Diff) -> DiffDocument<'_> {
 }
 
 fn short(digest: &str) -> &str {
-    digest.strip_prefix("sha256:").and_then(|h| h.get(..12)).unwrap_or(digest)
+    digest
+        .strip_prefix("sha256:")
+        .and_then(|h| h.get(..12))
+        .unwrap_or(digest)
 }
 
 /// The one-line summary both text and Markdown start with.
@@ -43,9 +46,21 @@ pub fn summary(d: &Diff) -> String {
         .iter()
         .filter(|x| x.risky && x.change == Change::Added)
         .count();
-    let code_added = d.parts.iter().filter(|p| p.change == "added" && p.code).count();
-    let code_removed = d.parts.iter().filter(|p| p.change == "removed" && p.code).count();
-    let code_changed = d.parts.iter().filter(|p| p.change == "changed" && p.code).count();
+    let code_added = d
+        .parts
+        .iter()
+        .filter(|p| p.change == "added" && p.code)
+        .count();
+    let code_removed = d
+        .parts
+        .iter()
+        .filter(|p| p.change == "removed" && p.code)
+        .count();
+    let code_changed = d
+        .parts
+        .iter()
+        .filter(|p| p.change == "changed" && p.code)
+        .count();
     let mut parts = Vec::new();
     let mut push = |n: usize, what: &str| {
         if n > 0 {
@@ -82,8 +97,15 @@ fn cap_text(c: &crate::diff::CapabilityChange) -> String {
         Change::Version => format!(
             "{} {} → {}",
             c.interface,
-            c.from.as_deref().and_then(|f| f.split_once('@')).map(|x| x.1).unwrap_or("?"),
-            c.to.as_deref().and_then(|f| f.split_once('@')).map(|x| x.1).unwrap_or("?")
+            c.from
+                .as_deref()
+                .and_then(|f| f.split_once('@'))
+                .map(|x| x.1)
+                .unwrap_or("?"),
+            c.to.as_deref()
+                .and_then(|f| f.split_once('@'))
+                .map(|x| x.1)
+                .unwrap_or("?")
         ),
         _ => c.interface.clone(),
     }
@@ -100,7 +122,13 @@ fn part_label(path: Option<&str>, name: Option<&str>) -> String {
 
 /// Text for the terminal; `colour` adds ANSI colours.
 pub fn text(d: &Diff, colour: bool) -> String {
-    let paint = |code: &str, s: String| if colour { format!("\x1b[{code}m{s}\x1b[0m") } else { s };
+    let paint = |code: &str, s: String| {
+        if colour {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s
+        }
+    };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -138,8 +166,20 @@ pub fn text(d: &Diff, colour: bool) -> String {
         out.push_str("\nParts:\n");
         for p in &d.parts {
             let what = match p.change {
-                "added" => format!("+ {} {} {} {}", part_label(p.new_path.as_deref(), p.new_name.as_deref()), p.kind, p.class, short(p.new_digest.as_deref().unwrap_or(""))),
-                "removed" => format!("- {} {} {} {}", part_label(p.old_path.as_deref(), p.old_name.as_deref()), p.kind, p.class, short(p.old_digest.as_deref().unwrap_or(""))),
+                "added" => format!(
+                    "+ {} {} {} {}",
+                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                    p.kind,
+                    p.class,
+                    short(p.new_digest.as_deref().unwrap_or(""))
+                ),
+                "removed" => format!(
+                    "- {} {} {} {}",
+                    part_label(p.old_path.as_deref(), p.old_name.as_deref()),
+                    p.kind,
+                    p.class,
+                    short(p.old_digest.as_deref().unwrap_or(""))
+                ),
                 "changed" => format!(
                     "~ {} {} {}: {} → {}",
                     part_label(p.new_path.as_deref(), p.new_name.as_deref()),
@@ -161,16 +201,42 @@ pub fn text(d: &Diff, colour: bool) -> String {
                     p.new_path.as_deref().unwrap_or("")
                 ),
             };
-            let how = p.matched_by.map(|m| format!("  (matched by {})", serde_json::to_value(m).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())).unwrap_or_default();
+            let how = p
+                .matched_by
+                .map(|m| {
+                    format!(
+                        "  (matched by {})",
+                        serde_json::to_value(m)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
             let line = format!("  {what}{how}{}", if p.code { "" } else { "  [no code]" });
-            let _ = writeln!(out, "{}", if p.code && p.change == "added" { paint("31;1", line) } else { line });
+            let _ = writeln!(
+                out,
+                "{}",
+                if p.code && p.change == "added" {
+                    paint("31;1", line)
+                } else {
+                    line
+                }
+            );
         }
     }
     if !d.root.is_empty() {
         out.push_str("\nRoot imports and exports:\n");
         for r in &d.root {
             let _ = match r.change {
-                Change::Version => writeln!(out, "  ~ {} {} {} → {}", r.direction, r.name, r.from.as_deref().unwrap_or(""), r.to.as_deref().unwrap_or("")),
+                Change::Version => writeln!(
+                    out,
+                    "  ~ {} {} {} → {}",
+                    r.direction,
+                    r.name,
+                    r.from.as_deref().unwrap_or(""),
+                    r.to.as_deref().unwrap_or("")
+                ),
                 c => writeln!(out, "  {} {} {}", sign(c), r.direction, r.name),
             };
         }
@@ -179,8 +245,22 @@ pub fn text(d: &Diff, colour: bool) -> String {
         out.push_str("\nRust crates:\n");
         for c in &d.crates {
             let _ = match c.change {
-                Change::Version => writeln!(out, "  ~ {} {} → {}  ({})", c.name, c.from.as_deref().unwrap_or(""), c.to.as_deref().unwrap_or(""), c.part),
-                ch => writeln!(out, "  {} {} {}  ({})", sign(ch), c.name, c.to.as_deref().or(c.from.as_deref()).unwrap_or(""), c.part),
+                Change::Version => writeln!(
+                    out,
+                    "  ~ {} {} → {}  ({})",
+                    c.name,
+                    c.from.as_deref().unwrap_or(""),
+                    c.to.as_deref().unwrap_or(""),
+                    c.part
+                ),
+                ch => writeln!(
+                    out,
+                    "  {} {} {}  ({})",
+                    sign(ch),
+                    c.name,
+                    c.to.as_deref().or(c.from.as_deref()).unwrap_or(""),
+                    c.part
+                ),
             };
         }
     }
@@ -211,7 +291,10 @@ pub const MARKDOWN_BUDGET: usize = 60 * 1024;
 /// the risky capability changes on top; pairings and long tables collapsed.
 pub fn markdown(d: &Diff) -> String {
     let mut out = String::new();
-    let risky = d.capabilities.iter().any(|c| c.risky && c.change == Change::Added);
+    let risky = d
+        .capabilities
+        .iter()
+        .any(|c| c.risky && c.change == Change::Added);
     let icon = if d.identical {
         "✅"
     } else if risky {
@@ -252,16 +335,27 @@ pub fn markdown(d: &Diff) -> String {
         out.push('\n');
     }
     if !d.parts.is_empty() {
-        out.push_str("### Parts\n\n| | part | kind | class | change |\n| --- | --- | --- | --- | --- |\n");
+        out.push_str(
+            "### Parts\n\n| | part | kind | class | change |\n| --- | --- | --- | --- | --- |\n",
+        );
         for p in &d.parts {
             if out.len() > MARKDOWN_BUDGET * 3 / 4 {
                 cut += 1;
                 continue;
             }
             let (s, label) = match p.change {
-                "added" => ("+", part_label(p.new_path.as_deref(), p.new_name.as_deref())),
-                "removed" => ("-", part_label(p.old_path.as_deref(), p.old_name.as_deref())),
-                _ => ("~", part_label(p.new_path.as_deref(), p.new_name.as_deref())),
+                "added" => (
+                    "+",
+                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                ),
+                "removed" => (
+                    "-",
+                    part_label(p.old_path.as_deref(), p.old_name.as_deref()),
+                ),
+                _ => (
+                    "~",
+                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                ),
             };
             let change = match p.change {
                 "changed" => format!(
@@ -273,7 +367,10 @@ pub fn markdown(d: &Diff) -> String {
                     "renamed from `{}` (same bytes)",
                     md(p.old_name.as_deref().unwrap_or("(none)"))
                 ),
-                "moved" => format!("moved from `{}` (same bytes)", p.old_path.as_deref().unwrap_or("")),
+                "moved" => format!(
+                    "moved from `{}` (same bytes)",
+                    p.old_path.as_deref().unwrap_or("")
+                ),
                 other => other.to_string(),
             };
             let _ = writeln!(
@@ -282,7 +379,11 @@ pub fn markdown(d: &Diff) -> String {
                 md(&label),
                 p.kind,
                 p.class,
-                if p.code && p.change == "added" { " **new code**" } else { "" },
+                if p.code && p.change == "added" {
+                    " **new code**"
+                } else {
+                    ""
+                },
                 change
             );
         }
@@ -303,11 +404,22 @@ pub fn markdown(d: &Diff) -> String {
         .root
         .iter()
         .map(|r| match r.change {
-            Change::Version => format!("| ~ | {} | `{}` {} → {} |", r.direction, md(&r.name), md(r.from.as_deref().unwrap_or("")), md(r.to.as_deref().unwrap_or(""))),
+            Change::Version => format!(
+                "| ~ | {} | `{}` {} → {} |",
+                r.direction,
+                md(&r.name),
+                md(r.from.as_deref().unwrap_or("")),
+                md(r.to.as_deref().unwrap_or(""))
+            ),
             c => format!("| {} | {} | `{}` |", sign(c), r.direction, md(&r.name)),
         })
         .collect();
-    small(&root_rows, "Root imports and exports", "| | | name |\n| --- | --- | --- |", &mut out);
+    small(
+        &root_rows,
+        "Root imports and exports",
+        "| | | name |\n| --- | --- | --- |",
+        &mut out,
+    );
     let crate_rows: Vec<String> = d
         .crates
         .iter()
@@ -322,7 +434,12 @@ pub fn markdown(d: &Diff) -> String {
             )
         })
         .collect();
-    small(&crate_rows, "Rust crates", "| | crate | from | to | module |\n| --- | --- | --- | --- | --- |", &mut out);
+    small(
+        &crate_rows,
+        "Rust crates",
+        "| | crate | from | to | module |\n| --- | --- | --- | --- | --- |",
+        &mut out,
+    );
     let meta_rows: Vec<String> = d
         .metadata
         .iter()
@@ -336,7 +453,12 @@ pub fn markdown(d: &Diff) -> String {
             )
         })
         .collect();
-    small(&meta_rows, "Metadata", "| part | field | from | to |\n| --- | --- | --- | --- |", &mut out);
+    small(
+        &meta_rows,
+        "Metadata",
+        "| part | field | from | to |\n| --- | --- | --- | --- |",
+        &mut out,
+    );
     if !d.pairings.is_empty() && out.len() < MARKDOWN_BUDGET * 3 / 4 {
         let _ = writeln!(out, "<details><summary>{} parts paired between the versions</summary>\n\n| old | new | matched by |\n| --- | --- | --- |", d.pairings.len());
         for p in &d.pairings {
@@ -344,13 +466,19 @@ pub fn markdown(d: &Diff) -> String {
                 cut += 1;
                 continue;
             }
-            let how = serde_json::to_value(p.matched_by).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let how = serde_json::to_value(p.matched_by)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             let _ = writeln!(out, "| `{}` | `{}` | {how} |", p.old, p.new);
         }
         out.push_str("\n</details>\n");
     }
     if cut > 0 {
-        let _ = writeln!(out, "\n_{cut} rows not shown to fit a comment; see `--format json`._");
+        let _ = writeln!(
+            out,
+            "\n_{cut} rows not shown to fit a comment; see `--format json`._"
+        );
     }
     out
 }
