@@ -379,7 +379,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 let Some(e) = Event::from_name(name.trim()) else {
                     return Err(wasm_audit::Error::Usage(format!(
                         "--fail-on: unknown kind `{name}` (known: {})",
-                        Event::ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                        Event::ALL
+                            .iter()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                     .into());
                 };
@@ -391,14 +395,19 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             let out = match format {
                 DiffFormat::Text => {
                     use std::io::IsTerminal;
-                    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    let colour =
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     render::diff::text(&diff, colour).into_bytes()
                 }
                 DiffFormat::Json => to_json(&render::diff::json(&diff))?,
                 DiffFormat::Markdown => render::diff::markdown(&diff).into_bytes(),
             };
             print_stdout(&out)?;
-            Ok(if diff.fails(&events) { EXIT_FINDINGS } else { EXIT_OK })
+            Ok(if diff.fails(&events) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            })
         }
         Command::Digests { files, all_code } => {
             let options = Options { limits, wit: false };
