@@ -42,14 +42,17 @@ const PREVIEW1_EXPORTS: &[&str] = &[
 /// so walking backwards sees every child before its parent).
 pub(crate) fn classify_all(nodes: &mut [Node], shapes: &[Shape]) {
     for i in (0..nodes.len()).rev() {
-        let class = match nodes[i].kind {
-            NodeKind::Module => module_class(&nodes[i]),
+        let Some(node) = nodes.get(i) else { continue };
+        let class = match node.kind {
+            NodeKind::Module => module_class(node),
             NodeKind::Component => {
                 let shape = shapes.get(i).copied().unwrap_or_default();
-                component_class(nodes, i, &shape)
+                component_class(nodes, node, &shape)
             }
         };
-        nodes[i].class = class;
+        if let Some(node) = nodes.get_mut(i) {
+            node.class = class;
+        }
     }
 }
 
@@ -80,8 +83,7 @@ fn looks_like_adapter(node: &Node) -> bool {
     preview1 >= 3 && imports_interfaces
 }
 
-fn component_class(nodes: &[Node], i: usize, shape: &Shape) -> Class {
-    let node = &nodes[i];
+fn component_class(nodes: &[Node], node: &Node, shape: &Shape) -> Class {
     if matches!(&node.wit, Some(w) if w.kind == "package") {
         return Class::WitPackage;
     }

@@ -120,8 +120,7 @@ impl CompositionGraph {
             interfaces: BTreeMap::new(),
             host: None,
         };
-        for (i, node) in analysis.nodes.iter().enumerate() {
-            let me = g.nodes[i];
+        for (node, me) in analysis.nodes.iter().zip(g.nodes.clone()) {
             for &child in &node.children {
                 if let Some(&c) = g.nodes.get(child) {
                     g.add_edge(me, c, EdgeKind::Contains, None);

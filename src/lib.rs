@@ -10,6 +10,18 @@
 //! - [`graph`]: the petgraph [`graph::CompositionGraph`];
 //! - [`render`]: listings and graph renderings (text, JSON, DOT, Mermaid).
 
+// Untrusted input must never panic the tool: no unwrap, expect, panic or
+// unchecked indexing in the library (unit tests may).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod check;
 pub mod classify;
 pub mod depv0;
@@ -69,13 +81,12 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
 
     // Biggest nodes first, one node per task, so two cores share the work
     // of a root that spans the whole file and the nodes inside it.
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(nodes[i].size));
+    let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
+    order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
     let derived: Vec<(usize, Derived)> = order
         .par_iter()
         .with_max_len(1)
-        .map(|&i| {
-            let node = &nodes[i];
+        .map(|&(i, node)| {
             // Ranges were checked against the buffer by the walker.
             let span = bytes.get(node.range()).unwrap_or_default();
             let crates = node.dep_v0.clone().map(|r| {
@@ -98,7 +109,9 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         .collect();
 
     for (i, d) in derived {
-        let node = &mut nodes[i];
+        let Some(node) = nodes.get_mut(i) else {
+            continue;
+        };
         node.digest = d.digest;
         match d.crates {
             Some(Ok(crates)) => node.crates = Some(crates),
@@ -127,31 +140,43 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         }
     }
 
-    for i in 0..nodes.len() {
-        if nodes[i].kind == NodeKind::Component {
-            let bodies = nodes[i]
+    // A component's own function bodies are those of its direct modules.
+    let bodies: Vec<u64> = nodes
+        .iter()
+        .map(|n| match n.kind {
+            NodeKind::Component => n
                 .children
                 .iter()
                 .filter_map(|&c| nodes.get(c))
                 .filter(|c| c.kind == NodeKind::Module)
                 .map(|c| c.function_bodies)
-                .sum();
-            nodes[i].function_bodies = bodies;
-        }
-        nodes[i].name = nodes[i]
+                .sum(),
+            NodeKind::Module => n.function_bodies,
+        })
+        .collect();
+    for (node, bodies) in nodes.iter_mut().zip(bodies) {
+        node.function_bodies = bodies;
+        node.name = node
             .own_name
             .clone()
-            .or_else(|| nodes[i].name_in_parent.clone());
+            .or_else(|| node.name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes);
     let wiring = wiring::resolve::resolve(&nodes, &spaces);
 
-    let root = &nodes[0];
+    let Some(root) = nodes.first() else {
+        return Err(Error::Malformed {
+            input: name.to_string(),
+            offset: 0,
+            message: "no module or component".into(),
+        });
+    };
+    let (kind, digest) = (root.kind, root.digest.clone());
     Ok(Analysis {
         file: name.to_string(),
-        kind: root.kind,
+        kind,
         size: bytes.len() as u64,
-        digest: root.digest.clone(),
+        digest,
         from_wat: false,
         nodes,
         wiring,

@@ -320,8 +320,11 @@ impl Analysis {
     }
 
     /// The root node.
+    #[allow(clippy::indexing_slicing)]
     pub fn root(&self) -> &Node {
-        // An analysis always has its root: the walker makes it first.
+        // An analysis always has its root: `analyze_bytes` makes it first
+        // and refuses an input without one, and the field is only filled
+        // there.
         &self.nodes[0]
     }
 }

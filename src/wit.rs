@@ -21,6 +21,8 @@ fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
 }
 
 /// Decodes `bytes` (a whole component) and names what it decodes to.
+// The ids index the arenas of the `Resolve` they were decoded with.
+#[allow(clippy::indexing_slicing)]
 pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
     let decoded = decode(bytes)?;
     Ok(match &decoded {

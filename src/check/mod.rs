@@ -316,8 +316,7 @@ impl Report {
 
             // Findings on nodes: substitutions, and unknown code that is not
             // already inside a substituted node.
-            for (i, node) in a.nodes.iter().enumerate() {
-                let (verdict, entry) = &verdicts[i];
+            for (i, (node, (verdict, entry))) in a.nodes.iter().zip(&verdicts).enumerate() {
                 match verdict {
                     Verdict::Substituted => {
                         let e = entry.and_then(|k| trust.entries.get(k)).map(|(e, _)| *e);
@@ -341,7 +340,9 @@ impl Report {
                         );
                     }
                     Verdict::Unknown if node.kind == NodeKind::Module => {
-                        if inside(a, i, |j| verdicts[j].0 == Verdict::Substituted) {
+                        if inside(a, i, |j| {
+                            verdicts.get(j).is_some_and(|v| v.0 == Verdict::Substituted)
+                        }) {
                             continue;
                         }
                         let holder = node
@@ -384,8 +385,9 @@ impl Report {
                 },
             );
 
-            let failed = findings[first_finding..]
+            let failed = findings
                 .iter()
+                .skip(first_finding)
                 .any(|f| f.severity == Severity::Deny);
             inputs_out.push(InputReport {
                 file: a.file.clone(),
@@ -393,8 +395,7 @@ impl Report {
                 verdict: if failed { Outcome::Fail } else { Outcome::Pass },
                 error: None,
             });
-            for (i, node) in a.nodes.iter().enumerate() {
-                let (verdict, entry) = verdicts[i];
+            for (node, &(verdict, entry)) in a.nodes.iter().zip(&verdicts) {
                 nodes_out.push(NodeReport {
                     file: a.file.clone(),
                     path: node.path.clone(),
@@ -417,7 +418,7 @@ impl Report {
         // they are not expected to match.
         for (k, (e, si)) in trust.entries.iter().enumerate() {
             let kind = sets.get(*si).map(|s| s.set.kind);
-            if !used_entries[k]
+            if used_entries.get(k) != Some(&true)
                 && !matches!(kind, Some(SetKind::WkgLock | SetKind::CargoComponentLock))
             {
                 let set_path = sets.get(*si).map(|s| s.set.path.as_str());
@@ -543,46 +544,49 @@ fn node_verdicts(
     trust: &Trust<'_>,
     used: &mut [bool],
 ) -> Vec<(Verdict, Option<usize>)> {
-    let n = a.nodes.len();
-    let mut out: Vec<(Verdict, Option<usize>)> = vec![(Verdict::Glue, None); n];
-    // Parents come before children: trusted, covered and substituted flow down.
-    for (i, node) in a.nodes.iter().enumerate() {
-        if let Some(ks) = trust.by_digest.get(node.digest.as_str()) {
-            for &k in ks {
-                used[k] = true;
-            }
-            out[i] = (Verdict::Trusted, ks.first().copied());
-            continue;
+    let mut mark = |k: usize| {
+        if let Some(u) = used.get_mut(k) {
+            *u = true;
         }
-        let parent = node.parent.and_then(|p| out.get(p)).map(|v| v.0);
-        if matches!(parent, Some(Verdict::Trusted | Verdict::Covered)) {
-            out[i] = (Verdict::Covered, None);
-            continue;
-        }
-        let by_name = names(node)
+    };
+    let mut out: Vec<(Verdict, Option<usize>)> = Vec::with_capacity(a.nodes.len());
+    // Parents come before children (pre-order): trusted, covered and
+    // substituted flow down from verdicts already made.
+    for node in &a.nodes {
+        let verdict = if let Some(ks) = trust.by_digest.get(node.digest.as_str()) {
+            ks.iter().for_each(|&k| mark(k));
+            (Verdict::Trusted, ks.first().copied())
+        } else if matches!(
+            node.parent.and_then(|p| out.get(p)).map(|v| v.0),
+            Some(Verdict::Trusted | Verdict::Covered)
+        ) {
+            (Verdict::Covered, None)
+        } else if let Some(k) = names(node)
             .filter_map(|nm| trust.by_name.get(nm))
             .flatten()
             .copied()
-            .next();
-        if let Some(k) = by_name {
-            used[k] = true;
-            out[i] = (Verdict::Substituted, Some(k));
-            continue;
-        }
-        if node.kind == NodeKind::Module && node.class == Class::Code {
-            out[i] = (Verdict::Unknown, None);
-        }
+            .next()
+        {
+            mark(k);
+            (Verdict::Substituted, Some(k))
+        } else if node.kind == NodeKind::Module && node.class == Class::Code {
+            (Verdict::Unknown, None)
+        } else {
+            (Verdict::Glue, None)
+        };
+        out.push(verdict);
     }
     // Children before parents: a component directly holding unknown code is unknown.
-    for i in (0..n).rev() {
-        let node = &a.nodes[i];
-        if node.kind == NodeKind::Component && out[i].0 == Verdict::Glue {
-            let unknown_inside = node.children.iter().any(|&c| {
-                out.get(c).is_some_and(|v| v.0 == Verdict::Unknown)
-                    && a.nodes.get(c).is_some_and(|x| x.kind == NodeKind::Module)
-            });
-            if unknown_inside {
-                out[i] = (Verdict::Unknown, None);
+    for (i, node) in a.nodes.iter().enumerate().rev() {
+        let glue_component =
+            node.kind == NodeKind::Component && out.get(i).is_some_and(|v| v.0 == Verdict::Glue);
+        let unknown_inside = node.children.iter().any(|&c| {
+            out.get(c).is_some_and(|v| v.0 == Verdict::Unknown)
+                && a.nodes.get(c).is_some_and(|x| x.kind == NodeKind::Module)
+        });
+        if glue_component && unknown_inside {
+            if let Some(v) = out.get_mut(i) {
+                *v = (Verdict::Unknown, None);
             }
         }
     }

@@ -117,6 +117,9 @@ impl Side {
 
     /// A side read from a saved JSON document of `caps`, `tree` or `check`
     /// (the first input it describes).
+    // Indexing a `serde_json::Value` by key reads `Null` for a missing key
+    // or a non-object; it does not panic.
+    #[allow(clippy::indexing_slicing)]
     pub fn from_json(file: &str, doc: &Value) -> Result<Side, String> {
         let strings = |v: &Value| -> Vec<String> {
             v.as_array()
@@ -461,6 +464,8 @@ fn risky(interface: &str) -> bool {
 /// version changes as (unversioned, from, to)).
 type SetDelta = (Vec<String>, Vec<String>, Vec<(String, String, String)>);
 
+// `i` and `j` index the vectors they were just checked against.
+#[allow(clippy::indexing_slicing)]
 fn set_delta(old: &BTreeSet<String>, new: &BTreeSet<String>) -> SetDelta {
     let mut added: Vec<String> = new.difference(old).cloned().collect();
     let mut removed: Vec<String> = old.difference(new).cloned().collect();
@@ -485,6 +490,9 @@ fn set_delta(old: &BTreeSet<String>, new: &BTreeSet<String>) -> SetDelta {
 }
 
 /// Pairs old and new parts: by digest, then name, then signature, then path.
+// Every index comes from `enumerate` over the vector it indexes (or one of
+// the same length).
+#[allow(clippy::indexing_slicing)]
 fn pair(old: &Side, new: &Side) -> Vec<(usize, usize, MatchedBy)> {
     let mut old_free = vec![true; old.parts.len()];
     let mut new_free = vec![true; new.parts.len()];
@@ -589,7 +597,9 @@ impl Diff {
         };
 
         for &(i, j, how) in &pairs {
-            let (o, n) = (&old.parts[i], &new.parts[j]);
+            let (Some(o), Some(n)) = (old.parts.get(i), new.parts.get(j)) else {
+                continue;
+            };
             if o.digest != n.digest {
                 if n.carries_code() || o.carries_code() {
                     events.insert(Event::DigestChanged);
@@ -863,10 +873,12 @@ impl Diff {
             metadata: meta_out,
             pairings: pairs
                 .iter()
-                .map(|&(i, j, how)| Pairing {
-                    old: old.parts[i].path.clone(),
-                    new: new.parts[j].path.clone(),
-                    matched_by: how,
+                .filter_map(|&(i, j, how)| {
+                    Some(Pairing {
+                        old: old.parts.get(i)?.path.clone(),
+                        new: new.parts.get(j)?.path.clone(),
+                        matched_by: how,
+                    })
                 })
                 .collect(),
             note: (!caps_known).then(|| {

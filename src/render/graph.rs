@@ -178,6 +178,8 @@ fn dot_escape(s: &str) -> String {
     out
 }
 
+// `ids` maps every node index of the graph, built from the same graph.
+#[allow(clippy::indexing_slicing)]
 /// Graphviz DOT.
 pub fn dot(g: &CompositionGraph, a: &Analysis) -> String {
     let mut out = String::new();
@@ -272,6 +274,8 @@ fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;").replace('\n', "<br/>")
 }
 
+// `ids` maps every node index of the graph, built from the same graph.
+#[allow(clippy::indexing_slicing)]
 /// Mermaid `flowchart`.
 pub fn mermaid(g: &CompositionGraph, a: &Analysis) -> String {
     let mut out = String::from("flowchart LR\n");

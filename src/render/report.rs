@@ -181,6 +181,9 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+// The `Value` objects indexed here are built by `json!` just above them:
+// assigning a key to an object does not panic.
+#[allow(clippy::indexing_slicing)]
 /// SARIF 2.1.0: one rule per finding code (rule id = code), one result per finding.
 pub fn sarif(r: &Report) -> Value {
     let rules: Vec<Value> = Code::ALL

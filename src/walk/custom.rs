@@ -177,7 +177,7 @@ impl<'a> Walk<'a> {
             // alias's local name is not the node's own.
             if let Some(Origin::Defined(idx)) = space.get(naming.index as usize) {
                 let idx = *idx;
-                self.nodes[idx].name_in_parent = Some(naming.name.to_string());
+                self.node_at(idx)?.name_in_parent = Some(naming.name.to_string());
             }
         }
         Ok(())

@@ -83,11 +83,11 @@ pub(crate) struct Walked {
 /// Checks the preamble of the root for encodings that are recognisably not
 /// current components, to give them their own message.
 pub(crate) fn check_preamble(input: &str, data: &[u8]) -> Result<()> {
-    let (Some(version), Some(layer)) = (data.get(4..6), data.get(6..8)) else {
+    let (Some(&[v0, v1]), Some(&[l0, l1])) = (data.get(4..6), data.get(6..8)) else {
         return Ok(()); // too short: the parser reports where it ends
     };
-    let version = u16::from_le_bytes([version[0], version[1]]);
-    let layer = u16::from_le_bytes([layer[0], layer[1]]);
+    let version = u16::from_le_bytes([v0, v1]);
+    let layer = u16::from_le_bytes([l0, l1]);
     if layer == 1 && LEGACY_COMPONENT_VERSIONS.contains(&version) {
         return Err(Error::LegacyEncoding {
             input: input.to_string(),
@@ -168,7 +168,21 @@ impl<'a> Walk<'a> {
 
     fn node_mut(&mut self) -> Result<&mut Node> {
         let idx = self.frame()?.node;
-        Ok(&mut self.nodes[idx])
+        self.node_at(idx)
+    }
+
+    /// The node at `idx`, an index the walker made itself; an error rather
+    /// than a panic should that ever not hold.
+    fn node_at(&mut self, idx: usize) -> Result<&mut Node> {
+        let offset = self.data.len() as u64;
+        match self.nodes.get_mut(idx) {
+            Some(n) => Ok(n),
+            None => Err(Error::Malformed {
+                input: self.input.to_string(),
+                offset,
+                message: format!("internal: no node {idx}"),
+            }),
+        }
     }
 
     fn new_node(&mut self, kind: NodeKind, range: std::ops::Range<u64>) -> Result<usize> {
@@ -205,7 +219,11 @@ impl<'a> Walk<'a> {
                     }
                 };
                 let parent = frame.node;
-                let parent_path = self.nodes[parent].path.trim_end_matches('/');
+                let parent_path = self
+                    .nodes
+                    .get(parent)
+                    .map(|p| p.path.trim_end_matches('/'))
+                    .unwrap_or("");
                 (
                     format!("{parent_path}/{}[{i}]", kind.as_str()),
                     self.stack.len() as u32,
@@ -244,7 +262,7 @@ impl<'a> Walk<'a> {
         self.shapes.push(Shape::default());
         self.spaces.push(None);
         if let Some(parent) = parent {
-            self.nodes[parent].children.push(idx);
+            self.node_at(parent)?.children.push(idx);
             self.frame()?
                 .spaces
                 .define(kind == NodeKind::Component, idx);
@@ -281,7 +299,7 @@ impl<'a> Walk<'a> {
                         "--max-depth",
                     ));
                 }
-                let declared = self.nodes[idx].kind;
+                let declared = self.node_at(idx)?.kind;
                 if declared != kind {
                     return Err(self.malformed(
                         range.start,
@@ -292,7 +310,7 @@ impl<'a> Walk<'a> {
                         ),
                     ));
                 }
-                self.nodes[idx].version = num;
+                self.node_at(idx)?.version = num;
                 self.stack.push(Frame {
                     node: idx,
                     modules: 0,
@@ -318,15 +336,18 @@ impl<'a> Walk<'a> {
                 let Some(frame) = self.stack.pop() else {
                     return Err(self.malformed(self.data.len() as u64, "unbalanced end"));
                 };
-                let node = &mut self.nodes[frame.node];
+                let node = self.node_at(frame.node)?;
                 node.core_imports = frame
                     .core_imports
                     .into_iter()
                     .map(|(module, count)| CoreImportModule { module, count })
                     .collect();
-                self.shapes[frame.node] = frame.shape;
-                if node.kind == NodeKind::Component {
-                    self.spaces[frame.node] = Some(frame.spaces);
+                let component = node.kind == NodeKind::Component;
+                if let Some(shape) = self.shapes.get_mut(frame.node) {
+                    *shape = frame.shape;
+                }
+                if let (true, Some(spaces)) = (component, self.spaces.get_mut(frame.node)) {
+                    *spaces = Some(frame.spaces);
                 }
             }
             Payload::ComponentImportSection(reader) => {

@@ -109,13 +109,17 @@ pub struct Spaces {
 #[derive(Debug, Clone)]
 pub struct Unresolved(pub String);
 
+fn out_of_range(what: &str, index: u32, len: usize) -> Unresolved {
+    Unresolved(format!(
+        "{what} index {index} out of range (only {len} defined at this point)"
+    ))
+}
+
 fn check(what: &str, index: u32, len: usize) -> Result<(), Unresolved> {
     if (index as usize) < len {
         Ok(())
     } else {
-        Err(Unresolved(format!(
-            "{what} index {index} out of range (only {len} defined at this point)"
-        )))
+        Err(out_of_range(what, index, len))
     }
 }
 
@@ -157,8 +161,10 @@ impl Spaces {
         let i = index as usize;
         match kind {
             ComponentExternalKind::Func => {
-                check("exported function", index, self.funcs.len())?;
-                let o = self.funcs[i].clone();
+                let o =
+                    self.funcs.get(i).cloned().ok_or_else(|| {
+                        out_of_range("exported function", index, self.funcs.len())
+                    })?;
                 self.funcs.push(o);
             }
             ComponentExternalKind::Instance => {
@@ -166,13 +172,16 @@ impl Spaces {
                 self.instances.push(InstanceDef::Same(index));
             }
             ComponentExternalKind::Component => {
-                check("exported component", index, self.components.len())?;
-                let o = self.components[i].clone();
+                let o = self.components.get(i).cloned().ok_or_else(|| {
+                    out_of_range("exported component", index, self.components.len())
+                })?;
                 self.components.push(o);
             }
             ComponentExternalKind::Module => {
-                check("exported module", index, self.modules.len())?;
-                let o = self.modules[i].clone();
+                let o =
+                    self.modules.get(i).cloned().ok_or_else(|| {
+                        out_of_range("exported module", index, self.modules.len())
+                    })?;
                 self.modules.push(o);
             }
             ComponentExternalKind::Type | ComponentExternalKind::Value => {}
@@ -358,8 +367,10 @@ impl Spaces {
                 };
                 let node_of =
                     |list: &Vec<Origin>, what: &str| -> Result<Option<usize>, Unresolved> {
-                        check(what, index, list.len())?;
-                        Ok(match &list[index as usize] {
+                        let item = list
+                            .get(index as usize)
+                            .ok_or_else(|| out_of_range(what, index, list.len()))?;
+                        Ok(match item {
                             Origin::Defined(n) => Some(*n),
                             Origin::Outer(n) => *n,
                             _ => None,

@@ -109,8 +109,18 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
         satisfies: BTreeSet::new(),
     };
     let mut instantiated = vec![false; nodes.len()];
+    // Marks `t` instantiated; returns whether that is new.
+    fn mark(instantiated: &mut [bool], t: usize) -> bool {
+        match instantiated.get_mut(t) {
+            Some(flag) if !*flag => {
+                *flag = true;
+                true
+            }
+            _ => false,
+        }
+    }
     if let Some(root) = nodes.first() {
-        instantiated[0] = true;
+        mark(&mut instantiated, 0);
         if root.kind == NodeKind::Component {
             for import in &root.imports {
                 let src = Src::Host {
@@ -120,10 +130,9 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
                         import: import.name.clone(),
                     }],
                 };
-                r.sources[0]
-                    .entry(import.name.clone())
-                    .or_default()
-                    .insert(src);
+                if let Some(s) = r.sources.get_mut(0) {
+                    s.entry(import.name.clone()).or_default().insert(src);
+                }
                 r.satisfies.insert(Satisfy {
                     from: Provider::Host,
                     to: 0,
@@ -136,7 +145,7 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
     for pass in 0..MAX_PASSES {
         let mut changed = false;
         for p in 0..nodes.len() {
-            if !instantiated[p] {
+            if instantiated.get(p) != Some(&true) {
                 continue;
             }
             let Some(sp) = spaces.get(p).and_then(Option::as_ref) else {
@@ -149,10 +158,7 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
                 let Some(t) = node_of(sp.components.get(*component as usize)) else {
                     continue;
                 };
-                if !instantiated[t] {
-                    instantiated[t] = true;
-                    changed = true;
-                }
+                changed |= mark(&mut instantiated, t);
                 for arg in args {
                     let found = r.item(p, sp, arg.kind, arg.index, 0);
                     changed |= r.bind(p, t, &arg.name, found);
@@ -165,10 +171,7 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
                 let Some(t) = node_of(sp.modules.get(*module as usize)) else {
                     continue;
                 };
-                if !instantiated[t] {
-                    instantiated[t] = true;
-                    changed = true;
-                }
+                changed |= mark(&mut instantiated, t);
                 for (module_name, ci) in args {
                     let found = r.core_instance_arg(p, sp, *ci);
                     changed |= r.bind(p, t, module_name, found);
@@ -272,10 +275,9 @@ impl Resolver<'_> {
                 }
                 other => other,
             };
-            changed |= self.sources[t]
-                .entry(import.to_string())
-                .or_default()
-                .insert(src);
+            if let Some(s) = self.sources.get_mut(t) {
+                changed |= s.entry(import.to_string()).or_default().insert(src);
+            }
         }
         changed
     }
