@@ -828,3 +828,67 @@ fn ed25519_and_sigstore_bundle_signatures_gate_the_audit() {
     assert_eq!(r.code, 1, "{}", r.report);
     assert!(codes(&r.report).contains(&"signature-invalid".to_string()));
 }
+
+#[test]
+fn output_never_replaces_an_input_and_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("app.wasm");
+    std::fs::copy(demo(), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = common::bin()
+        .args([
+            "check",
+            input.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            input.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("input"));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "the input is untouched"
+    );
+
+    // A report file: complete JSON, and no temporary file left beside it.
+    let report = dir.path().join("report.json");
+    let out = common::bin()
+        .args([
+            "check",
+            input.to_str().unwrap(),
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 1, "no trust set: unknown code");
+    assert!(out.stdout.is_empty(), "the report went to the file");
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).expect("complete JSON");
+    assert_eq!(doc["verdict"], "fail");
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".wasm-audit-"))
+        .count();
+    assert_eq!(leftovers, 0);
+    // An output in a missing directory: exit 2, nothing written.
+    let missing = dir.path().join("no/such/dir/report.json");
+    let out = common::bin()
+        .args([
+            "check",
+            input.to_str().unwrap(),
+            "--output",
+            missing.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 2);
+    assert!(!missing.exists());
+}
