@@ -179,10 +179,6 @@ fn signed_demo_set() -> Option<Signed> {
     })
 }
 
-fn args<'a>(list: &'a [&'a Path]) -> Vec<&'a std::ffi::OsStr> {
-    list.iter().map(|p| p.as_os_str()).collect()
-}
-
 #[test]
 fn passes_on_a_correctly_signed_set() {
     let Some(s) = signed_demo_set() else { return };
