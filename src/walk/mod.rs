@@ -414,6 +414,19 @@ impl<'a> Walk<'a> {
                     self.wired(result, offset)?;
                 }
             }
+            Payload::ComponentTypeSection(reader) => {
+                self.frame()?.spaces.define_types(reader.count());
+            }
+            Payload::CoreTypeSection(reader) => {
+                // A recursion group defines as many types as it holds.
+                for ty in reader {
+                    let n = match ty.map_err(|e| self.parse_error(&e))? {
+                        wasmparser::CoreType::Rec(group) => group.types().len() as u32,
+                        wasmparser::CoreType::Module(_) => 1,
+                    };
+                    self.frame()?.spaces.define_core_types(n);
+                }
+            }
             Payload::ComponentCanonicalSection(reader) => {
                 for func in reader.into_iter_with_offsets() {
                     let (offset, func) = func.map_err(|e| self.parse_error(&e))?;

@@ -5,9 +5,10 @@
 //!
 //! Only what decides where an import comes from is tracked: component
 //! functions, instances, components and core modules; core functions and
-//! core instances; and the sizes of the core table, memory, global and tag
-//! spaces (to check references). Types and values carry no capability and
-//! are not tracked. Every reference is checked against the space as it is
+//! core instances; and the sizes of the type, core type, core table,
+//! memory, global and tag spaces (to check references: types carry no
+//! capability, so only their count matters). Values are not tracked (no
+//! toolchain emits value imports). Every reference is checked against the space as it is
 //! at that point of the binary (definitions precede uses), so an index out
 //! of range is an error with its byte offset, never a panic.
 
@@ -101,6 +102,10 @@ pub struct Spaces {
     pub core_memories: u32,
     pub core_globals: u32,
     pub core_tags: u32,
+    /// Size of the component type space.
+    pub types: u32,
+    /// Size of the core type space.
+    pub core_types: u32,
     /// This component's exports: name, kind and the index exported.
     pub exports: Vec<Arg>,
 }
@@ -147,8 +152,19 @@ impl Spaces {
             }
             ComponentTypeRef::Component(_) => self.components.push(origin),
             ComponentTypeRef::Module(_) => self.modules.push(origin),
-            ComponentTypeRef::Type(_) | ComponentTypeRef::Value(_) => {}
+            ComponentTypeRef::Type(_) => self.types += 1,
+            ComponentTypeRef::Value(_) => {}
         }
+    }
+
+    /// `n` type definitions (a component type section).
+    pub fn define_types(&mut self, n: u32) {
+        self.types = self.types.saturating_add(n);
+    }
+
+    /// `n` core type definitions (a core type section).
+    pub fn define_core_types(&mut self, n: u32) {
+        self.core_types = self.core_types.saturating_add(n);
     }
 
     /// A component export: a new index referring to the same item.
@@ -184,7 +200,11 @@ impl Spaces {
                     })?;
                 self.modules.push(o);
             }
-            ComponentExternalKind::Type | ComponentExternalKind::Value => {}
+            ComponentExternalKind::Type => {
+                check("exported type", index, len32(self.types))?;
+                self.types += 1;
+            }
+            ComponentExternalKind::Value => {}
         }
         self.exports.push(Arg {
             name: name.to_string(),
@@ -200,7 +220,8 @@ impl Spaces {
             ComponentExternalKind::Instance => check("instance", index, self.instances.len()),
             ComponentExternalKind::Component => check("component", index, self.components.len()),
             ComponentExternalKind::Module => check("module", index, self.modules.len()),
-            ComponentExternalKind::Type | ComponentExternalKind::Value => Ok(()),
+            ComponentExternalKind::Type => check("type", index, len32(self.types)),
+            ComponentExternalKind::Value => Ok(()),
         }
     }
 
@@ -321,7 +342,8 @@ impl Spaces {
                     }),
                     ComponentExternalKind::Component => self.components.push(origin),
                     ComponentExternalKind::Module => self.modules.push(origin),
-                    ComponentExternalKind::Type | ComponentExternalKind::Value => {}
+                    ComponentExternalKind::Type => self.types += 1,
+                    ComponentExternalKind::Value => {}
                 }
             }
             ComponentAlias::CoreInstanceExport {
@@ -391,7 +413,18 @@ impl Spaces {
                         };
                         self.components.push(Origin::Outer(n));
                     }
-                    ComponentOuterAliasKind::CoreType | ComponentOuterAliasKind::Type => {}
+                    ComponentOuterAliasKind::Type => {
+                        if let Some(s) = target {
+                            check("outer type", index, len32(s.types))?;
+                        }
+                        self.types += 1;
+                    }
+                    ComponentOuterAliasKind::CoreType => {
+                        if let Some(s) = target {
+                            check("outer core type", index, len32(s.core_types))?;
+                        }
+                        self.core_types += 1;
+                    }
                 }
             }
         }
