@@ -208,13 +208,23 @@ impl Side {
                     }
                 }
             }
+            // A module's imports are its core import modules: `caps` lists
+            // them under `imports`, `tree` under `core_imports`.
+            let mut imports = strings(&n["imports"]);
+            imports.extend(
+                n["core_imports"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m["module"].as_str().map(str::to_string)),
+            );
             parts.push(PartInfo {
                 path,
                 kind: field("kind").unwrap_or_else(|| "component".into()),
                 class: field("class").unwrap_or_else(|| "code".into()),
                 name: field("name"),
                 digest,
-                imports: strings(&n["imports"]),
+                imports,
                 exports: strings(&n["exports"]),
                 capabilities: has_caps.then(|| {
                     n["capabilities"]
