@@ -35,6 +35,7 @@ pub mod model;
 pub mod output;
 pub mod policy;
 pub mod render;
+pub mod sbom;
 pub mod trust;
 pub mod walk;
 pub mod wiring;
