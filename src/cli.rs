@@ -2,7 +2,7 @@
 //! call the library and print what it returns.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -123,6 +123,39 @@ junit (XML), markdown (pull-request comments).
         /// Write the report to this file (atomically) instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write an SBOM of the input: FORMAT=PATH (repeatable; with
+        /// several inputs PATH must contain `{}`, replaced by the file name).
+        #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_sbom_target)]
+        sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
+    },
+    /// Write an SBOM of the whole composition: every nested component and
+    /// module with its digest, the Rust crates of `.dep-v0`, the wiring and
+    /// the capabilities reaching each part.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit sbom app.wasm --format cyclonedx-json -o app.cdx.json
+  wasm-audit sbom app.wasm --format cyclonedx-xml -o app.cdx.xml
+  SOURCE_DATE_EPOCH=1700000000 wasm-audit sbom app.wasm --format spdx-json -o app.spdx.json
+  wasm-audit check app.wasm --policy wasm-audit.toml --sbom cyclonedx-json=app.cdx.json
+
+Formats: cyclonedx-json and cyclonedx-xml (CycloneDX 1.5, validated before
+writing), spdx-json (SPDX 2.3). The timestamp is SOURCE_DATE_EPOCH when it
+is set, else the current time; identifiers and the serial number derive
+from the content, so the same input and SOURCE_DATE_EPOCH give the same
+bytes. Files are written whole or not at all. Properties under the
+`wasm-audit:` namespace are documented in docs/sbom.md.
+
+{EXIT_CODES}"))]
+    Sbom {
+        /// Input: `.wasm`, `.wat`, or `-` for standard input.
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// SBOM format.
+        #[arg(long, short, value_name = "FORMAT", default_value = "cyclonedx-json", value_parser = parse_sbom_format)]
+        format: wasm_audit::sbom::SbomFormat,
+        /// Output file (written atomically), or `-` for standard output.
+        #[arg(long, short, value_name = "OUT", default_value = "-")]
+        output: PathBuf,
     },
     /// Compare two versions: capabilities gained or lost per part, parts
     /// added, removed or changed, root imports and exports, Rust crates and
@@ -357,6 +390,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             key,
             format,
             output,
+            sbom,
         } => check(CheckArgs {
             files,
             policy,
@@ -365,8 +399,38 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             key,
             format,
             output,
+            sbom,
             limits,
         }),
+        Command::Sbom {
+            file,
+            format,
+            output: out,
+        } => {
+            let source = Source::from_arg(&file);
+            if out.as_os_str() != "-" {
+                if let Source::Path(p) = &source {
+                    output::ensure_not_input(&out, std::slice::from_ref(p))?;
+                }
+            }
+            let timestamp =
+                wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?;
+            let options = Options { limits, wit: false };
+            let (_, analysis) = wasm_audit::analyze_source(&source, &options)?;
+            let doc =
+                wasm_audit::sbom::render(&wasm_audit::sbom::build(&analysis, timestamp), format)?;
+            if out.as_os_str() == "-" {
+                print_stdout(&doc)?;
+            } else {
+                output::write_atomic(&out, &doc)?;
+                eprintln!(
+                    "wrote {format} SBOM of {} to {}",
+                    analysis.file,
+                    out.display()
+                );
+            }
+            Ok(EXIT_OK)
+        }
         Command::Diff {
             old,
             new,
@@ -621,6 +685,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
+fn parse_sbom_format(s: &str) -> Result<wasm_audit::sbom::SbomFormat, String> {
+    s.parse().map_err(|e: wasm_audit::Error| e.to_string())
+}
+
+fn parse_sbom_target(s: &str) -> Result<(wasm_audit::sbom::SbomFormat, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FORMAT=PATH, e.g. cyclonedx-json=app.cdx.json"))?;
+    if path.is_empty() {
+        return Err(format!("`{s}`: the path is empty"));
+    }
+    Ok((parse_sbom_format(format)?, PathBuf::from(path)))
+}
+
 struct CheckArgs {
     files: Vec<String>,
     policy: Option<PathBuf>,
@@ -629,6 +707,7 @@ struct CheckArgs {
     key: Vec<PathBuf>,
     format: ReportFormat,
     output: Option<PathBuf>,
+    sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
     limits: Limits,
 }
 
@@ -640,7 +719,24 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
     let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
     check_stdin_once(&sources)?;
-    if let Some(out) = &args.output {
+    if sources.len() > 1 {
+        if let Some((_, p)) = args
+            .sbom
+            .iter()
+            .find(|(_, p)| !p.to_string_lossy().contains("{}"))
+        {
+            return Err(usage(format!(
+                "--sbom {}: with several inputs the path needs `{{}}` (replaced by each file name)",
+                p.display()
+            )));
+        }
+    }
+    let sbom_timestamp = if args.sbom.is_empty() {
+        0
+    } else {
+        wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?
+    };
+    for out in args.output.iter().chain(args.sbom.iter().map(|(_, p)| p)) {
         let inputs: Vec<PathBuf> = sources
             .iter()
             .filter_map(|s| match s {
@@ -756,6 +852,22 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             render::report::markdown(&report, &analyses).into_bytes()
         }
     };
+    // SBOMs describe the inputs whatever the verdict; each is rendered
+    // (and validated) completely before its file is written.
+    for input in &inputs {
+        let Ok(analysis) = &input.analysis else {
+            continue;
+        };
+        let sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        for (format, path) in &args.sbom {
+            let stem = Path::new(&input.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "stdin".into());
+            let path = PathBuf::from(path.to_string_lossy().replace("{}", &stem));
+            output::write_atomic(&path, &wasm_audit::sbom::render(&sbom, *format)?)?;
+        }
+    }
     match &args.output {
         Some(out) => output::write_atomic(out, &rendered)?,
         None => print_stdout(&rendered)?,
