@@ -888,3 +888,50 @@ fn output_never_replaces_an_input_and_is_written_whole() {
     assert_eq!(common::code(&out), 2);
     assert!(!missing.exists());
 }
+
+#[test]
+fn digests_bootstraps_a_trust_set_that_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo();
+    // The composition inputs, as a team would have them before composing.
+    for (node, name) in [
+        ("/component[0]", "logger.wasm"),
+        ("/component[1]", "greeter.wasm"),
+    ] {
+        let out = common::bin()
+            .args(["extract", demo.to_str().unwrap(), "--node", node, "-o"])
+            .arg(dir.path().join(name))
+            .output()
+            .unwrap();
+        assert_eq!(common::code(&out), 0);
+    }
+    let out = common::bin()
+        .arg("digests")
+        .arg(dir.path().join("logger.wasm"))
+        .arg(dir.path().join("greeter.wasm"))
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 0);
+    let set: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let schema = schema_validator(&repo("schemas/trust-set.schema.json"));
+    assert_valid(&schema, &set, "digests output");
+    let names: Vec<&str> = set["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["logger", "greeter"], "component names");
+    let set_file = dir.path().join("trusted.json");
+    std::fs::write(&set_file, &out.stdout).unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(&policy, "[trust]\nrequire-signature = false\n").unwrap();
+    let r = check(&[
+        demo.as_os_str(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        "--trust".as_ref(),
+        set_file.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.report);
+}
