@@ -81,11 +81,14 @@ fn ci_recipes_run_against_the_demo() {
     let md = std::fs::read_to_string(&summary).expect("summary");
     assert!(md.starts_with("## ✅ wasm-audit: PASS"), "{md}");
     assert!(dir.path().join("audit.md").exists());
-    let cdx: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("wasm-audit.cdx.json")).expect("cdx")).expect("json");
+    let cdx: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("wasm-audit.cdx.json")).expect("cdx"),
+    )
+    .expect("json");
     assert_eq!(cdx["bomFormat"], "CycloneDX");
     let spdx: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("app.spdx.json")).expect("spdx")).expect("json");
+        serde_json::from_slice(&std::fs::read(dir.path().join("app.spdx.json")).expect("spdx"))
+            .expect("json");
     assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
     assert!(dir.path().join("app.cdx.json").exists());
 }
