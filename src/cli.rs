@@ -532,28 +532,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 limits,
                 wit: !no_wit,
             };
-            let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
-            check_stdin_once(&sources)?;
-            let results = wasm_audit::analyze_sources(&sources, &options);
-            let failed = results.iter().filter(|r| r.is_err()).count();
-            match format {
-                TreeFormat::Text => {
-                    let mut out = String::new();
-                    for (i, r) in results.iter().enumerate() {
-                        if let Ok(a) = r {
-                            if i > 0 && !out.is_empty() {
-                                out.push('\n');
-                            }
-                            out.push_str(&render::tree::text(a));
-                        }
-                    }
-                    print_stdout(out.as_bytes())?;
-                }
+            per_file(&files, &options, |results| match format {
+                TreeFormat::Text => Ok(texts(results, render::tree::text)),
                 TreeFormat::Json => {
                     let entries = results
                         .iter()
-                        .zip(&sources)
-                        .map(|(r, s)| match r {
+                        .map(|(s, r)| match r {
                             Ok(a) => FileEntry::Ok(a),
                             Err(e) => FileEntry::Err {
                                 file: s.display(),
@@ -561,34 +545,18 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                             },
                         })
                         .collect();
-                    print_stdout(&to_json(&TreeDocument::new(entries))?)?;
+                    to_json(&TreeDocument::new(entries))
                 }
-            }
-            for e in results.iter().filter_map(|r| r.as_ref().err()) {
-                eprintln!("error: {e}");
-            }
-            Ok(if failed > 0 { EXIT_ERROR } else { EXIT_OK })
+            })
         }
         Command::Caps { files, format } => {
             let options = Options { limits, wit: false };
-            let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
-            check_stdin_once(&sources)?;
-            let results = wasm_audit::analyze_sources(&sources, &options);
-            let failed = results.iter().filter(|r| r.is_err()).count();
-            match format {
-                TreeFormat::Text => {
-                    let text: Vec<String> = results
-                        .iter()
-                        .filter_map(|r| r.as_ref().ok())
-                        .map(render::caps::text)
-                        .collect();
-                    print_stdout(text.join("\n").as_bytes())?;
-                }
+            per_file(&files, &options, |results| match format {
+                TreeFormat::Text => Ok(texts(results, render::caps::text)),
                 TreeFormat::Json => {
                     let entries = results
                         .iter()
-                        .zip(&sources)
-                        .map(|(r, s)| match r {
+                        .map(|(s, r)| match r {
                             Ok(a) => CapsFile::Ok {
                                 file: a.file.clone(),
                                 digest: a.digest.clone(),
@@ -600,13 +568,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                             },
                         })
                         .collect();
-                    print_stdout(&to_json(&CapsDocument::new(entries))?)?;
+                    to_json(&CapsDocument::new(entries))
                 }
-            }
-            for e in results.iter().filter_map(|r| r.as_ref().err()) {
-                eprintln!("error: {e}");
-            }
-            Ok(if failed > 0 { EXIT_ERROR } else { EXIT_OK })
+            })
         }
         Command::Graph { file, format } => {
             let options = Options { limits, wit: false };
@@ -916,6 +880,41 @@ impl ProgressLine {
             eprint!("\r\x1b[K");
         }
     }
+}
+
+type FileResults = [(Source, wasm_audit::Result<wasm_audit::Analysis>)];
+
+/// A per-file command: analyses the inputs in parallel, prints what
+/// `render` makes of all of them (failed inputs included, in place), then
+/// each failure on stderr; exit 2 when any input failed.
+fn per_file(
+    files: &[String],
+    options: &Options,
+    render: impl Fn(&FileResults) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<u8> {
+    let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
+    check_stdin_once(&sources)?;
+    let analyses = wasm_audit::analyze_sources(&sources, options);
+    let results: Vec<_> = sources.into_iter().zip(analyses).collect();
+    print_stdout(&render(&results)?)?;
+    let mut failed = false;
+    for (_, r) in &results {
+        if let Err(e) = r {
+            eprintln!("error: {e}");
+            failed = true;
+        }
+    }
+    Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// The text listings of the inputs that were analysed, a blank line apart.
+fn texts(results: &FileResults, text: fn(&wasm_audit::Analysis) -> String) -> Vec<u8> {
+    let listings: Vec<String> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(text)
+        .collect();
+    listings.join("\n").into_bytes()
 }
 
 /// One side of a diff: a saved JSON document, or a binary to analyse.

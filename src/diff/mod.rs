@@ -708,69 +708,64 @@ impl Diff {
             }
         }
 
+        // Parts with no partner: added on the new side, removed from the old.
         let old_paired: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
         let new_paired: BTreeSet<usize> = pairs.iter().map(|p| p.1).collect();
-        for (j, n) in new
+        let added = new
             .parts
             .iter()
             .enumerate()
             .filter(|(j, _)| !new_paired.contains(j))
-        {
-            let _ = j;
-            if n.carries_code() {
-                events.insert(Event::ComponentAdded);
-            }
-            parts_out.push(PartChange {
-                change: "added",
-                kind: n.kind.clone(),
-                class: n.class.clone(),
-                old_path: None,
-                new_path: Some(n.path.clone()),
-                old_name: None,
-                new_name: n.name.clone(),
-                old_digest: None,
-                new_digest: Some(n.digest.clone()),
-                matched_by: None,
-                code: n.carries_code(),
-            });
-            if caps_known && n.reports_capabilities() {
-                for c in n.capabilities.iter().flatten() {
-                    events.insert(Event::CapabilityAdded);
-                    cap(Change::Added, n, c.clone(), None, None, &mut caps_out);
-                }
-            }
-            crate_delta(&n.path, &BTreeMap::new(), &n.crates, &mut crates_out);
-        }
-        for (i, o) in old
+            .map(|(_, p)| (p, true));
+        let removed = old
             .parts
             .iter()
             .enumerate()
             .filter(|(i, _)| !old_paired.contains(i))
-        {
-            let _ = i;
-            if o.carries_code() {
-                events.insert(Event::ComponentRemoved);
+            .map(|(_, p)| (p, false));
+        for (p, is_new) in added.chain(removed) {
+            let (part_event, cap_event, cap_change) = if is_new {
+                (Event::ComponentAdded, Event::CapabilityAdded, Change::Added)
+            } else {
+                (
+                    Event::ComponentRemoved,
+                    Event::CapabilityRemoved,
+                    Change::Removed,
+                )
+            };
+            if p.carries_code() {
+                events.insert(part_event);
             }
+            let this_side = |v: Option<String>| if is_new { (None, v) } else { (v, None) };
+            let (old_path, new_path) = this_side(Some(p.path.clone()));
+            let (old_name, new_name) = this_side(p.name.clone());
+            let (old_digest, new_digest) = this_side(Some(p.digest.clone()));
             parts_out.push(PartChange {
-                change: "removed",
-                kind: o.kind.clone(),
-                class: o.class.clone(),
-                old_path: Some(o.path.clone()),
-                new_path: None,
-                old_name: o.name.clone(),
-                new_name: None,
-                old_digest: Some(o.digest.clone()),
-                new_digest: None,
+                change: if is_new { "added" } else { "removed" },
+                kind: p.kind.clone(),
+                class: p.class.clone(),
+                old_path,
+                new_path,
+                old_name,
+                new_name,
+                old_digest,
+                new_digest,
                 matched_by: None,
-                code: o.carries_code(),
+                code: p.carries_code(),
             });
-            if caps_known && o.reports_capabilities() {
-                for c in o.capabilities.iter().flatten() {
-                    events.insert(Event::CapabilityRemoved);
-                    cap(Change::Removed, o, c.clone(), None, None, &mut caps_out);
+            if caps_known && p.reports_capabilities() {
+                for c in p.capabilities.iter().flatten() {
+                    events.insert(cap_event);
+                    cap(cap_change, p, c.clone(), None, None, &mut caps_out);
                 }
             }
-            crate_delta(&o.path, &o.crates, &BTreeMap::new(), &mut crates_out);
+            let none = BTreeMap::new();
+            let (before, after) = if is_new {
+                (&none, &p.crates)
+            } else {
+                (&p.crates, &none)
+            };
+            crate_delta(&p.path, before, after, &mut crates_out);
         }
 
         // The roots' surfaces.
