@@ -210,13 +210,14 @@ impl ComponentBuilder {
         self.children.push((name.to_string(), exports.to_vec()));
     }
 
-    /// The wasm-metadata custom sections a published component carries.
+    /// Makes `finish_inner` add the wasm-metadata custom sections a
+    /// published component carries, which the walker reads.
     fn metadata(&mut self) {
         self.metadata = true;
     }
 
-    /// Lowers the host import into core function 0, instantiates every
-    /// module with it, and lifts the last module's `run`.
+    /// Lowers the host import into core function 0 and instantiates every
+    /// module with it as `env.log`, as a host binding would be wired.
     fn wire_modules(&mut self) {
         let mut canon = CanonicalFunctionSection::new();
         canon.lower(0, []);
