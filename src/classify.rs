@@ -2,9 +2,12 @@
 //! node that carries little or no code of its own.
 //!
 //! Rules, in order, for a core module:
-//! - `shim`: named `wit-component:shim` or `wit-component:fixup` (the
-//!   indirect-call tables `wit-component` adds between a module and the
-//!   functions it lowers);
+//! - `shim`: named `wit-component:shim` and shaped as one (no imports,
+//!   every function body a trampoline into its table), or named
+//!   `wit-component:fixup*` with no function bodies (the indirect-call
+//!   tables `wit-component` adds between a module and the functions it
+//!   lowers). A module that takes the name without the shape is `code`: a
+//!   name is not trusted;
 //! - `adapter`: named `wit-component:adapter:*`, or shaped as a WASI
 //!   preview1 adapter (exports preview1 functions such as `fd_write` while
 //!   importing Component Model interfaces such as `wasi:io/streams@0.2.0`);
@@ -58,7 +61,11 @@ pub(crate) fn classify_all(nodes: &mut [Node], shapes: &[Shape]) {
 
 fn module_class(node: &Node) -> Class {
     let name = node.own_name.as_deref().unwrap_or("");
-    if name.starts_with("wit-component:shim") || name.starts_with("wit-component:fixup") {
+    let shim = name.starts_with("wit-component:shim")
+        && node.trampolines_only
+        && node.core_imports.is_empty();
+    let fixup = name.starts_with("wit-component:fixup") && node.function_bodies == 0;
+    if shim || fixup {
         return Class::Shim;
     }
     if name.starts_with("wit-component:adapter") || looks_like_adapter(node) {

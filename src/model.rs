@@ -240,6 +240,10 @@ pub struct Node {
     /// Function bodies of the node's own: a module's code section entries; for
     /// a component, those of the modules it directly contains.
     pub function_bodies: u64,
+    /// Every function body is a `wit-component` shim trampoline (modules):
+    /// tells a real shim from code that only borrows its name.
+    #[serde(skip)]
+    pub trampolines_only: bool,
     /// Component imports (components only).
     pub imports: Vec<Extern>,
     /// Component exports, or core export names as `func`/`memory`/... items (modules).

@@ -51,14 +51,12 @@ fn every_saved_crash_input_passes_its_checks() {
     assert!(failed.is_empty(), "regression inputs failing: {failed:?}");
 }
 
-/// Found while writing the fuzz invariants (not a crash, so not asserted by
-/// the targets): a module's class comes from its self-given name, and
-/// `shim` and `adapter` modules are never `unknown-code`, so any code
-/// named `wit-component:shim` (or `wit-component:adapter:*`) passes
-/// `check` with no trust set at all. Ignored until the verdict rule
-/// changes (see the fuzzing report); run with `--ignored` to see it.
+/// Found while writing the fuzz invariants (not a crash): a module's class
+/// came from its self-given name, and `shim` and `adapter` modules were
+/// never `unknown-code`, so any code named `wit-component:shim` (or
+/// `wit-component:adapter:*`) passed `check` with no trust set at all. A
+/// shim must now have a shim's shape, and adapters need trust like code.
 #[test]
-#[ignore = "known fail-open: code named as a wit-component shim needs no trust"]
 fn code_named_as_a_shim_does_not_pass_without_trust() {
     use wasm_audit::check::{Input, Outcome, PolicySource, Report};
     let bytes = wat::parse_str(
@@ -79,4 +77,64 @@ fn code_named_as_a_shim_does_not_pass_without_trust() {
         PolicySource::default(),
     );
     assert_eq!(report.verdict, Outcome::Fail, "untrusted code passed");
+}
+
+#[test]
+fn code_named_as_an_adapter_does_not_pass_without_trust() {
+    use wasm_audit::check::{Input, Outcome, PolicySource, Report};
+    let bytes = wat::parse_str(
+        r#"(component
+             (core module $m (@name "wit-component:adapter:wasi_snapshot_preview1")
+               (import "wasi:filesystem/preopens@0.2.0" "get-directories" (func))
+               (func (export "fd_write") (result i32) i32.const 1)
+               (func (export "fd_read") (result i32) i32.const 2)
+               (func (export "proc_exit") (result i32) i32.const 3)))"#,
+    )
+    .expect("WAT");
+    let analysis = wasm_audit::analyze_bytes("adapter.wasm", &bytes, &Default::default());
+    let report = Report::generate(
+        &[Input {
+            file: "adapter.wasm".into(),
+            analysis,
+        }],
+        &[],
+        &wasm_audit::policy::Policy::default(),
+        PolicySource::default(),
+    );
+    assert_eq!(
+        report.verdict,
+        Outcome::Fail,
+        "untrusted adapter code passed"
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.code.name() == "unknown-code" && f.message.contains("WASI adapter")));
+}
+
+#[test]
+fn a_real_shim_keeps_its_class_and_a_fake_one_is_code() {
+    // The shape wit-component writes: no imports, each function passes its
+    // parameters to slot i of its table.
+    let real = wat::parse_str(
+        r#"(module (@name "wit-component:shim")
+             (type $t (func (param i32)))
+             (table (export "$imports") 2 2 funcref)
+             (func (export "0") (param i32) local.get 0 i32.const 0 call_indirect (type $t))
+             (func (export "1") (param i32) local.get 0 i32.const 1 call_indirect (type $t)))"#,
+    )
+    .expect("WAT");
+    let a = wasm_audit::analyze_bytes("real.wasm", &real, &Default::default()).expect("walk");
+    assert_eq!(a.root().class, wasm_audit::Class::Shim);
+    // Same name, but slot 1 for function 0 (a re-wired call).
+    let swapped = wat::parse_str(
+        r#"(module (@name "wit-component:shim")
+             (type $t (func (param i32)))
+             (table (export "$imports") 2 2 funcref)
+             (func (export "0") (param i32) local.get 0 i32.const 1 call_indirect (type $t))
+             (func (export "1") (param i32) local.get 0 i32.const 0 call_indirect (type $t)))"#,
+    )
+    .expect("WAT");
+    let a = wasm_audit::analyze_bytes("swapped.wasm", &swapped, &Default::default()).expect("walk");
+    assert_eq!(a.root().class, wasm_audit::Class::Code);
 }

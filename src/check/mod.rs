@@ -360,8 +360,15 @@ impl Report {
                             Some(&node.path),
                             Some(&node.digest),
                             format!(
-                                "code with no trusted digest: {}{holder} ({} function bodies, {} bytes)",
-                                node.path, node.function_bodies, node.size
+                                "{} with no trusted digest: {}{holder} ({} function bodies, {} bytes)",
+                                if node.class == Class::Adapter {
+                                    "WASI adapter code"
+                                } else {
+                                    "code"
+                                },
+                                node.path,
+                                node.function_bodies,
+                                node.size
                             ),
                         );
                     }
@@ -530,6 +537,18 @@ fn inside(a: &Analysis, i: usize, pred: impl Fn(usize) -> bool) -> bool {
     false
 }
 
+/// Whether a module's own code needs a trusted digest (or a trusted
+/// ancestor): every module with function bodies except a real shim. A
+/// WASI adapter is code too: its name is only a claim, so an adapter that
+/// nothing trusted covers is unknown code like any other.
+fn needs_trust(node: &crate::Node) -> bool {
+    match node.class {
+        Class::Code => true,
+        Class::Adapter => node.function_bodies > 0,
+        Class::Shim | Class::Glue | Class::WitPackage => false,
+    }
+}
+
 /// The names a node is known by.
 fn names(node: &crate::Node) -> impl Iterator<Item = &str> {
     node.own_name
@@ -569,7 +588,7 @@ fn node_verdicts(
         {
             mark(k);
             (Verdict::Substituted, Some(k))
-        } else if node.kind == NodeKind::Module && node.class == Class::Code {
+        } else if node.kind == NodeKind::Module && needs_trust(node) {
             (Verdict::Unknown, None)
         } else {
             (Verdict::Glue, None)
