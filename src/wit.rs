@@ -21,9 +21,23 @@ fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
 }
 
 /// Decodes `bytes` (a whole component) and names what it decodes to.
+///
+/// Decoding validates everything nested in the component, so decoding
+/// every component of a deep composition reads each byte once per
+/// enclosing component. The WIT depends only on the imports and exports of
+/// the nested core modules, so a skeleton without their code and data (see
+/// `skeleton` below) is decoded first, and the component itself only when
+/// the skeleton does not decode: results and messages stay as they were.
+pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
+    if let Some(Ok(summary)) = skeleton::component(bytes).map(|s| summarize_exact(&s)) {
+        return Ok(summary);
+    }
+    summarize_exact(bytes)
+}
+
 // The ids index the arenas of the `Resolve` they were decoded with.
 #[allow(clippy::indexing_slicing)]
-pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
+fn summarize_exact(bytes: &[u8]) -> Result<WitSummary, String> {
     let decoded = decode(bytes)?;
     Ok(match &decoded {
         DecodedWasm::WitPackage(resolve, pkg) => WitSummary {
@@ -60,4 +74,203 @@ pub fn print(bytes: &[u8]) -> Result<String, String> {
         .print(resolve, main, &nested)
         .map_err(|e| format!("{e:#}"))?;
     Ok(printer.output.to_string())
+}
+
+/// A copy of a component in which every nested core module, at any depth,
+/// keeps its types, imports, tables, memories, globals, tags and exports,
+/// and only the functions it exports, with `unreachable` bodies: the same
+/// component type, without the code and data that make up nearly all of
+/// the bytes. `None` for anything it does not handle (the caller then
+/// decodes the original).
+mod skeleton {
+    use wasmparser::{
+        BinaryReader, ExportSectionReader, ExternalKind, FunctionSectionReader,
+        ImportSectionReader, TypeRef,
+    };
+
+    const MODULE_SECTION: u8 = 1;
+    const COMPONENT_SECTION: u8 = 4;
+
+    pub(super) fn component(bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut out = bytes.get(..8)?.to_vec();
+        for (id, body) in sections(bytes)? {
+            let body = match id {
+                MODULE_SECTION => std::borrow::Cow::Owned(module(body)?),
+                COMPONENT_SECTION => std::borrow::Cow::Owned(component(body)?),
+                _ => std::borrow::Cow::Borrowed(body),
+            };
+            section(&mut out, id, &body);
+        }
+        Some(out)
+    }
+
+    fn module(bytes: &[u8]) -> Option<Vec<u8>> {
+        let sections = sections(bytes)?;
+        let mut imported_funcs = 0u32;
+        let mut func_types = Vec::new();
+        let mut exports = Vec::new();
+        for &(id, body) in &sections {
+            let reader = BinaryReader::new(body, 0);
+            match id {
+                2 => {
+                    for import in ImportSectionReader::new(reader).ok()?.into_imports() {
+                        if matches!(import.ok()?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                            imported_funcs += 1;
+                        }
+                    }
+                }
+                3 => {
+                    for ty in FunctionSectionReader::new(reader).ok()? {
+                        func_types.push(ty.ok()?);
+                    }
+                }
+                7 => {
+                    for export in ExportSectionReader::new(reader).ok()? {
+                        let export = export.ok()?;
+                        exports.push((export.name, export.kind, export.index));
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        // Exported functions keep their types, renumbered densely after
+        // the imported ones; other exports keep their indices.
+        let mut kept: Vec<u32> = Vec::new();
+        let mut export_section = Vec::new();
+        leb(&mut export_section, exports.len() as u32);
+        for (name, kind, index) in exports {
+            let (kind, index) = match kind {
+                ExternalKind::Func if index < imported_funcs => (0, index),
+                ExternalKind::Func => {
+                    let at = match kept.iter().position(|&k| k == index) {
+                        Some(at) => at,
+                        None => {
+                            kept.push(index);
+                            kept.len() - 1
+                        }
+                    };
+                    (0, imported_funcs.checked_add(u32::try_from(at).ok()?)?)
+                }
+                ExternalKind::Table => (1, index),
+                ExternalKind::Memory => (2, index),
+                ExternalKind::Global => (3, index),
+                ExternalKind::Tag => (4, index),
+                ExternalKind::FuncExact => return None,
+            };
+            leb(&mut export_section, name.len() as u32);
+            export_section.extend_from_slice(name.as_bytes());
+            export_section.push(kind);
+            leb(&mut export_section, index);
+        }
+        let mut function_section = Vec::new();
+        let mut code_section = Vec::new();
+        leb(&mut function_section, kept.len() as u32);
+        leb(&mut code_section, kept.len() as u32);
+        for &f in &kept {
+            leb(
+                &mut function_section,
+                *func_types.get((f - imported_funcs) as usize)?,
+            );
+            // size 3: no locals, `unreachable`, `end`
+            code_section.extend_from_slice(&[3, 0, 0x00, 0x0b]);
+        }
+
+        // Sections in their required order: types and imports, then
+        // functions, then the kept declarations and exports, then code.
+        let mut out = bytes.get(..8)?.to_vec();
+        let mut functions_written = false;
+        for &(id, body) in &sections {
+            if !matches!(id, 1 | 2 | 4 | 5 | 6 | 7 | 13) {
+                continue; // custom, start, element, data count, code, data
+            }
+            if !functions_written && !matches!(id, 1 | 2) {
+                section(&mut out, 3, &function_section);
+                functions_written = true;
+            }
+            section(&mut out, id, if id == 7 { &export_section } else { body });
+        }
+        if !functions_written {
+            section(&mut out, 3, &function_section);
+        }
+        section(&mut out, 10, &code_section);
+        Some(out)
+    }
+
+    /// The `(id, contents)` of each section after the 8-byte preamble.
+    fn sections(bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+        let mut reader = BinaryReader::new(bytes.get(8..)?, 8);
+        let mut out = Vec::new();
+        while !reader.eof() {
+            let id = reader.read_u8().ok()?;
+            let len = reader.read_var_u32().ok()? as usize;
+            out.push((id, reader.read_bytes(len).ok()?));
+        }
+        Some(out)
+    }
+
+    fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+        out.push(id);
+        leb(out, body.len() as u32);
+        out.extend_from_slice(body);
+    }
+
+    fn leb(out: &mut Vec<u8>, mut v: u32) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The skeleton shortcut names the same WIT as decoding the component
+    /// itself, for every component of every corpus file that decodes.
+    #[test]
+    fn skeleton_summaries_equal_exact_ones_on_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/files");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the corpus is required in CI"
+            );
+            eprintln!("SKIPPED: no corpus at {}", dir.display());
+            return;
+        };
+        let options = crate::Options {
+            wit: false,
+            ..crate::Options::default()
+        };
+        let mut compared = 0;
+        for entry in entries.filter_map(|e| e.ok()) {
+            let bytes = std::fs::read(entry.path()).expect("read");
+            let Ok(analysis) = crate::analyze_bytes("corpus", &bytes, &options) else {
+                continue;
+            };
+            for node in analysis
+                .nodes
+                .iter()
+                .filter(|n| n.kind == crate::NodeKind::Component)
+            {
+                let span = &bytes[node.range()];
+                if let Ok(exact) = super::summarize_exact(span) {
+                    assert_eq!(
+                        super::summarize(span),
+                        Ok(exact),
+                        "{:?} {}",
+                        entry.path(),
+                        node.path
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "compared {compared}");
+    }
 }
