@@ -12,13 +12,13 @@
 use std::collections::BTreeSet;
 
 use sha2::{Digest as _, Sha256};
-use wasm_audit::check::{CheckedSet, Input, PolicySource, Report, Verdict};
+use wasm_audit::check::{CheckedSet, Input, PolicySource, Report, SignatureStatus, Verdict};
 use wasm_audit::diff::{Diff, Side};
 use wasm_audit::graph::{CompositionGraph, EdgeKind};
 use wasm_audit::model::{Analysis, Class, NodeKind};
 use wasm_audit::policy::Policy;
 use wasm_audit::render;
-use wasm_audit::trust::{sets, signature, SetKind};
+use wasm_audit::trust::{sets, signature, SetKind, TrustEntry, TrustSet};
 use wasm_audit::{analyze_bytes, Error, Limits, Options};
 
 /// Small limits, so that the fuzzer reaches every limit path quickly.
@@ -234,10 +234,11 @@ pub fn consume(a: &Analysis) {
             n.verdict
         );
     }
-    let code = a
-        .nodes
-        .iter()
-        .any(|n| n.kind == NodeKind::Module && n.class == Class::Code);
+    // Code, and adapter code (a name is only a claim), needs trust.
+    let code = a.nodes.iter().any(|n| {
+        n.kind == NodeKind::Module
+            && (n.class == Class::Code || n.class == Class::Adapter && n.function_bodies > 0)
+    });
     if code {
         assert!(
             serde_json::to_value(report.verdict).ok() == Some("fail".into()),
@@ -249,6 +250,70 @@ pub fn consume(a: &Analysis) {
     let _ = render::report::sarif(&report);
     let _ = render::report::junit(&report);
     let _ = render::report::markdown(&report, &[a]);
+
+    // A set trusting the root's digest: with a good signature everything
+    // is trusted or covered and the audit passes (the default policy has
+    // no capability rules); unsigned or with a bad signature, it fails.
+    let verified = SignatureStatus::Verified {
+        path: "trusted.json.sig".into(),
+        verified: signature::Verified {
+            format: signature::SignatureFormat::Cosign,
+            key_algorithm: "ecdsa-p256-sha256",
+            key_fingerprint: sha256(FIXED_P256_KEY.as_bytes()),
+        },
+    };
+    let invalid = SignatureStatus::Invalid {
+        path: "trusted.json.sig".into(),
+        reason: "fuzz".into(),
+    };
+    for (status, pass) in [
+        (verified, true),
+        (SignatureStatus::Unsigned, false),
+        (invalid, false),
+    ] {
+        let set = CheckedSet {
+            set: TrustSet {
+                path: "trusted.json".into(),
+                digest: sha256(b""),
+                kind: SetKind::Json,
+                entries: vec![TrustEntry {
+                    name: None,
+                    version: None,
+                    digest: a.digest.clone(),
+                    source: None,
+                    origin: "trusted.json: entries[0]".into(),
+                }],
+            },
+            signature: status,
+        };
+        let report = Report::generate(
+            &[Input {
+                file: a.file.clone(),
+                analysis: Ok(a.clone()),
+            }],
+            &[set],
+            &Policy::default(),
+            PolicySource::default(),
+        );
+        let verdict = serde_json::to_value(report.verdict).ok();
+        if pass {
+            assert_eq!(verdict, Some("pass".into()), "a trusted root did not pass");
+            for n in &report.nodes {
+                assert!(
+                    matches!(n.verdict, Verdict::Trusted | Verdict::Covered),
+                    "{} is {:?} under a trusted root",
+                    n.path,
+                    n.verdict
+                );
+            }
+        } else {
+            assert_eq!(
+                verdict,
+                Some("fail".into()),
+                "a set that is not verified was used"
+            );
+        }
+    }
 }
 
 fn assert_no_change(d: &Diff, what: &str) {
