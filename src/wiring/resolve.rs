@@ -236,6 +236,17 @@ pub fn resolve(nodes: &[Node], spaces: &[Option<Spaces>]) -> Wiring {
     }
 }
 
+/// A node's export, not passed through the enclosing component.
+fn from_node(node: Option<usize>) -> Vec<Found> {
+    node.map(|n| {
+        vec![Found {
+            src: Src::Node(n),
+            passed: false,
+        }]
+    })
+    .unwrap_or_default()
+}
+
 fn node_of(origin: Option<&Origin>) -> Option<usize> {
     match origin? {
         Origin::Defined(n) => Some(*n),
@@ -337,14 +348,7 @@ impl Resolver<'_> {
         match sp.instances.get(index as usize) {
             Some(InstanceDef::Import(name)) => self.import(p, name),
             Some(InstanceDef::Instantiate { component, .. }) => {
-                node_of(sp.components.get(*component as usize))
-                    .map(|n| {
-                        vec![Found {
-                            src: Src::Node(n),
-                            passed: false,
-                        }]
-                    })
-                    .unwrap_or_default()
+                from_node(node_of(sp.components.get(*component as usize)))
             }
             Some(InstanceDef::FromExports(items)) => match export {
                 Some(e) => items
@@ -383,13 +387,7 @@ impl Resolver<'_> {
                                 return filled;
                             }
                         }
-                        node.map(|n| {
-                            vec![Found {
-                                src: Src::Node(n),
-                                passed: false,
-                            }]
-                        })
-                        .unwrap_or_default()
+                        from_node(node)
                     }
                     Some(CoreInstanceDef::FromExports(items)) => items
                         .iter()
@@ -453,14 +451,7 @@ impl Resolver<'_> {
     fn core_instance_arg(&self, p: usize, sp: &Spaces, index: u32) -> Vec<Found> {
         match sp.core_instances.get(index as usize) {
             Some(CoreInstanceDef::Instantiate { module, .. }) => {
-                node_of(sp.modules.get(*module as usize))
-                    .map(|n| {
-                        vec![Found {
-                            src: Src::Node(n),
-                            passed: false,
-                        }]
-                    })
-                    .unwrap_or_default()
+                from_node(node_of(sp.modules.get(*module as usize)))
             }
             Some(CoreInstanceDef::FromExports(items)) => items
                 .iter()
