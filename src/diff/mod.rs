@@ -610,48 +610,31 @@ impl Diff {
             let (Some(o), Some(n)) = (old.parts.get(i), new.parts.get(j)) else {
                 continue;
             };
-            if o.digest != n.digest {
+            // Other bytes; else the same bytes under another name or path.
+            let change = if o.digest != n.digest {
                 if n.carries_code() || o.carries_code() {
                     events.insert(Event::DigestChanged);
                 }
-                parts_out.push(PartChange {
-                    change: "changed",
-                    kind: n.kind.clone(),
-                    class: n.class.clone(),
-                    old_path: Some(o.path.clone()),
-                    new_path: Some(n.path.clone()),
-                    old_name: o.name.clone(),
-                    new_name: n.name.clone(),
-                    old_digest: Some(o.digest.clone()),
-                    new_digest: Some(n.digest.clone()),
-                    matched_by: Some(how),
-                    code: n.carries_code(),
-                });
+                Some("changed")
             } else if o.name != n.name {
-                parts_out.push(PartChange {
-                    change: "renamed",
-                    kind: n.kind.clone(),
-                    class: n.class.clone(),
-                    old_path: Some(o.path.clone()),
-                    new_path: Some(n.path.clone()),
-                    old_name: o.name.clone(),
-                    new_name: n.name.clone(),
-                    old_digest: None,
-                    new_digest: None,
-                    matched_by: Some(how),
-                    code: n.carries_code(),
-                });
+                Some("renamed")
             } else if o.path != n.path {
+                Some("moved")
+            } else {
+                None
+            };
+            if let Some(change) = change {
+                let digests = change == "changed";
                 parts_out.push(PartChange {
-                    change: "moved",
+                    change,
                     kind: n.kind.clone(),
                     class: n.class.clone(),
                     old_path: Some(o.path.clone()),
                     new_path: Some(n.path.clone()),
                     old_name: o.name.clone(),
                     new_name: n.name.clone(),
-                    old_digest: None,
-                    new_digest: None,
+                    old_digest: digests.then(|| o.digest.clone()),
+                    new_digest: digests.then(|| n.digest.clone()),
                     matched_by: Some(how),
                     code: n.carries_code(),
                 });
