@@ -2,27 +2,37 @@
 //! node that carries little or no code of its own.
 //!
 //! Rules, in order, for a core module:
-//! - `shim`: named `wit-component:shim` and shaped as one (no imports,
-//!   every function body a trampoline into its table), or named
-//!   `wit-component:fixup*` with no function bodies (the indirect-call
-//!   tables `wit-component` adds between a module and the functions it
-//!   lowers). A module that takes the name without the shape is `code`: a
-//!   name is not trusted;
+//! - `shim`: named `wit-component:shim` and shaped exactly as one
+//!   ([`ModuleInfo::is_shim_shaped`]: no imports, its own empty table,
+//!   export *N* a trampoline into slot *N*, nothing done at instantiation),
+//!   or named `wit-component:fixup*` and shaped exactly as one
+//!   ([`ModuleInfo::is_fixup_shaped`]: nothing defined, element segments
+//!   that put the function imported as *N* into slot *N* of the one
+//!   imported table). The wiring follows both exactly, so they are wiring,
+//!   not behaviour. A module that takes the name without the shape is
+//!   `code`: a name is not trusted;
 //! - `adapter`: named `wit-component:adapter:*`, or shaped as a WASI
 //!   preview1 adapter (exports preview1 functions such as `fd_write` while
 //!   importing Component Model interfaces such as `wasi:io/streams@0.2.0`);
-//! - `glue`: no function bodies;
-//! - `code` otherwise.
+//! - `glue`: proven inert ([`ModuleInfo::acts`] is empty: no function
+//!   bodies, no start function, no active data or element segment, no
+//!   exported table or global with initial contents);
+//! - `code` otherwise: whatever can act needs trust, function bodies or not.
 //!
 //! For a component:
 //! - `wit-package`: nothing but type definitions and type exports (an
 //!   encoded WIT package), or WIT decoding said so;
-//! - `code`: directly contains a `code` module;
+//! - `code`: directly contains a `code` module, or has a `start` section;
 //! - `shim`: directly contains modules, all of them shims or adapters;
 //! - `glue` otherwise (composition shells, re-export components).
+//!
+//! Classes depend on the bytes alone (never on whether WIT decoded), so
+//! every command classifies a node the same way.
 
 use crate::model::{Class, Node, NodeKind};
 use crate::walk::Shape;
+use crate::wiring::module::ModuleInfo;
+use crate::wiring::Spaces;
 
 /// Functions a WASI preview1 adapter exports; a module exporting several of
 /// them while importing Component Model interfaces is an adapter.
@@ -43,35 +53,59 @@ const PREVIEW1_EXPORTS: &[&str] = &[
 
 /// Classifies every node, children before parents (nodes are in pre-order,
 /// so walking backwards sees every child before its parent).
-pub(crate) fn classify_all(nodes: &mut [Node], shapes: &[Shape]) {
+pub(crate) fn classify_all(
+    nodes: &mut [Node],
+    shapes: &[Shape],
+    spaces: &[Option<Spaces>],
+    modules: &[Option<ModuleInfo>],
+) {
     for i in (0..nodes.len()).rev() {
         let Some(node) = nodes.get(i) else { continue };
-        let class = match node.kind {
-            NodeKind::Module => module_class(node),
+        let (class, acts) = match node.kind {
+            NodeKind::Module => {
+                let info = modules.get(i).and_then(Option::as_ref);
+                let acts = info.map(ModuleInfo::acts).unwrap_or_default();
+                (module_class(node, info, &acts), acts)
+            }
             NodeKind::Component => {
                 let shape = shapes.get(i).copied().unwrap_or_default();
-                component_class(nodes, node, &shape)
+                let start = spaces
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|s| s.start.is_some());
+                let acts: Vec<String> = if start {
+                    vec!["a start function (runs at instantiation)".into()]
+                } else {
+                    Vec::new()
+                };
+                let class = if start {
+                    Class::Code
+                } else {
+                    component_class(nodes, node, &shape)
+                };
+                (class, acts)
             }
         };
         if let Some(node) = nodes.get_mut(i) {
             node.class = class;
+            node.acts = acts;
         }
     }
 }
 
-fn module_class(node: &Node) -> Class {
+fn module_class(node: &Node, info: Option<&ModuleInfo>, acts: &[String]) -> Class {
     let name = node.own_name.as_deref().unwrap_or("");
-    let shim = name.starts_with("wit-component:shim")
-        && node.trampolines_only
-        && node.core_imports.is_empty();
-    let fixup = name.starts_with("wit-component:fixup") && node.function_bodies == 0;
+    let shim =
+        name.starts_with("wit-component:shim") && info.is_some_and(ModuleInfo::is_shim_shaped);
+    let fixup =
+        name.starts_with("wit-component:fixup") && info.is_some_and(ModuleInfo::is_fixup_shaped);
     if shim || fixup {
         return Class::Shim;
     }
     if name.starts_with("wit-component:adapter") || looks_like_adapter(node) {
         return Class::Adapter;
     }
-    if node.function_bodies == 0 {
+    if acts.is_empty() {
         return Class::Glue;
     }
     Class::Code

@@ -66,6 +66,10 @@ struct LimitArgs {
     /// Largest decompressed `.dep-v0` section accepted, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_DEP_V0_SIZE)]
     max_dep_v0_size: u64,
+    /// Most steps the wiring resolution may take per input (instantiations,
+    /// bindings, table writes, capability propagation).
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::DEFAULT_MAX_WIRING_WORK)]
+    max_wiring_work: u64,
 }
 
 impl LimitArgs {
@@ -75,6 +79,7 @@ impl LimitArgs {
             max_depth: self.max_depth,
             max_nodes: self.max_nodes,
             max_dep_v0_size: self.max_dep_v0_size,
+            max_wiring_work: self.max_wiring_work,
         }
     }
 }

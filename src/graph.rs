@@ -156,7 +156,12 @@ impl CompositionGraph {
                 index: inst.index,
                 core: inst.core,
             });
-            if let Some(&t) = inst.target.and_then(|t| g.nodes.get(t)) {
+            let targets: Vec<NodeIndex> = inst
+                .targets
+                .iter()
+                .filter_map(|&t| g.nodes.get(t).copied())
+                .collect();
+            for t in targets {
                 g.add_edge(i, t, EdgeKind::Instantiates, None);
             }
         }

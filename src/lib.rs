@@ -70,6 +70,7 @@ struct Derived {
     digest: String,
     crates: Option<Result<Vec<model::Crate>, depv0::DepV0Error>>,
     wit: Option<Result<model::WitSummary, String>>,
+    module: Option<Result<wiring::module::ModuleInfo, (u64, String)>>,
 }
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
@@ -98,22 +99,41 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             });
             let wit =
                 (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
+            let module = (node.kind == NodeKind::Module)
+                .then(|| wiring::module::ModuleInfo::parse(span, node.offset));
             (
                 i,
                 Derived {
                     digest: digest::sha256(span),
                     crates,
                     wit,
+                    module,
                 },
             )
         })
         .collect();
 
+    let mut modules: Vec<Option<wiring::module::ModuleInfo>> = vec![None; nodes.len()];
     for (i, d) in derived {
         let Some(node) = nodes.get_mut(i) else {
             continue;
         };
         node.digest = d.digest;
+        match d.module {
+            Some(Ok(info)) => {
+                if let Some(m) = modules.get_mut(i) {
+                    *m = Some(info);
+                }
+            }
+            Some(Err((offset, message))) => {
+                return Err(Error::Malformed {
+                    input: name.to_string(),
+                    offset,
+                    message: format!("in {}: {message}", node.path),
+                })
+            }
+            None => {}
+        }
         match d.crates {
             Some(Ok(crates)) => node.crates = Some(crates),
             Some(Err(depv0::DepV0Error::TooLarge)) => {
@@ -162,8 +182,32 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             .clone()
             .or_else(|| node.name_in_parent.clone());
     }
-    classify::classify_all(&mut nodes, &shapes);
-    let wiring = wiring::resolve::resolve(&nodes, &spaces);
+    classify::classify_all(&mut nodes, &shapes, &spaces, &modules);
+    let wiring =
+        match wiring::resolve::resolve(&nodes, &spaces, &modules, options.limits.max_wiring_work) {
+            Ok(w) => w,
+            Err(wiring::resolve::ResolveError::Budget { budget }) => {
+                return Err(Error::LimitExceeded {
+                    input: name.to_string(),
+                    what: format!("resolving the wiring takes more than {budget} steps"),
+                    limit: budget,
+                    flag: "--max-wiring-work",
+                })
+            }
+            Err(wiring::resolve::ResolveError::Recursive { node }) => {
+                let (path, offset) = nodes
+                    .get(node)
+                    .map(|n| (n.path.clone(), n.offset))
+                    .unwrap_or_default();
+                return Err(Error::Wiring {
+                    input: name.to_string(),
+                    path,
+                    offset,
+                    message: "the component is instantiated inside its own instantiation".into(),
+                });
+            }
+        };
+    drop(modules);
 
     let Some(root) = nodes.first() else {
         return Err(Error::Malformed {

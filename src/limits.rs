@@ -16,6 +16,8 @@ pub struct Limits {
     pub max_nodes: u64,
     /// Largest decompressed `.dep-v0` section accepted, in bytes.
     pub max_dep_v0_size: u64,
+    /// Most steps the wiring resolution may take on one input.
+    pub max_wiring_work: u64,
 }
 
 impl Limits {
@@ -28,6 +30,11 @@ impl Limits {
     /// Default largest decompressed `.dep-v0`: 8 MiB (cargo-auditable's
     /// own reader uses the same bound).
     pub const DEFAULT_MAX_DEP_V0_SIZE: u64 = 8 << 20;
+    /// Default wiring work budget: the largest real composition seen needs
+    /// a few thousand steps, a generated 100 MiB depth-3 one a few hundred
+    /// thousand; far below, every input that would make the resolution
+    /// run away is stopped in well under a second.
+    pub const DEFAULT_MAX_WIRING_WORK: u64 = crate::wiring::resolve::DEFAULT_MAX_WIRING_WORK;
 }
 
 impl Default for Limits {
@@ -37,6 +44,7 @@ impl Default for Limits {
             max_depth: Self::DEFAULT_MAX_DEPTH,
             max_nodes: Self::DEFAULT_MAX_NODES,
             max_dep_v0_size: Self::DEFAULT_MAX_DEP_V0_SIZE,
+            max_wiring_work: Self::DEFAULT_MAX_WIRING_WORK,
         }
     }
 }

@@ -240,10 +240,12 @@ pub struct Node {
     /// Function bodies of the node's own: a module's code section entries; for
     /// a component, those of the modules it directly contains.
     pub function_bodies: u64,
-    /// Every function body is a `wit-component` shim trampoline (modules):
-    /// tells a real shim from code that only borrows its name.
+    /// What the node does at instantiation or when called, by the trust
+    /// rule (README, "What needs trust"): function bodies, a start
+    /// function, active segments, exported definitions with initial
+    /// contents. Empty: proven inert.
     #[serde(skip)]
-    pub trampolines_only: bool,
+    pub acts: Vec<String>,
     /// Component imports (components only).
     pub imports: Vec<Extern>,
     /// Component exports, or core export names as `func`/`memory`/... items (modules).

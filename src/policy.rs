@@ -124,6 +124,8 @@ pub struct LimitsConfig {
     pub max_nodes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_dep_v0_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_wiring_work: Option<u64>,
 }
 
 impl LimitsConfig {
@@ -134,6 +136,7 @@ impl LimitsConfig {
             max_depth: self.max_depth.unwrap_or(base.max_depth),
             max_nodes: self.max_nodes.unwrap_or(base.max_nodes),
             max_dep_v0_size: self.max_dep_v0_size.unwrap_or(base.max_dep_v0_size),
+            max_wiring_work: self.max_wiring_work.unwrap_or(base.max_wiring_work),
         }
     }
 }

@@ -29,6 +29,7 @@ pub fn small_options() -> Options {
             max_depth: 2,
             max_nodes: 6,
             max_dep_v0_size: 512,
+            max_wiring_work: 2_000,
         },
         wit: false,
     }
@@ -83,7 +84,8 @@ pub fn walk(data: &[u8]) -> Result<Analysis, Error> {
             [
                 defaults.max_depth as u64,
                 defaults.max_nodes,
-                defaults.max_dep_v0_size
+                defaults.max_dep_v0_size,
+                defaults.max_wiring_work
             ]
             .contains(limit),
             "a limit error names a limit that is not in force: {limit}"

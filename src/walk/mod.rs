@@ -59,42 +59,6 @@ struct Frame {
     spaces: Spaces,
     core_imports: BTreeMap<String, u32>,
     shape: Shape,
-    /// Every function body so far is a shim trampoline (see [`trampoline`]).
-    trampolines: bool,
-    /// Index of the next function body among the module's defined functions.
-    body_index: u32,
-}
-
-/// Largest function body examined as a possible shim trampoline.
-const MAX_TRAMPOLINE: u64 = 64;
-
-/// Whether `body` is exactly what a `wit-component` shim function is: pass
-/// the parameters on, then `call_indirect` slot `index` of table 0 (the
-/// slot the fixup module fills with the real, lowered function). Anything
-/// else is code, whatever the module calls itself.
-fn trampoline(body: &wasmparser::FunctionBody<'_>, index: u32) -> bool {
-    let range = body.range();
-    if range.end.saturating_sub(range.start) > MAX_TRAMPOLINE {
-        return false;
-    }
-    if !matches!(body.get_locals_reader().map(|l| l.get_count()), Ok(0)) {
-        return false;
-    }
-    let Ok(ops) = body.get_operators_reader() else {
-        return false;
-    };
-    let mut stage = 0; // 0: local.gets, 1: after i32.const, 2: after call_indirect, 3: end
-    for op in ops {
-        use wasmparser::Operator as O;
-        stage = match (stage, op) {
-            (0, Ok(O::LocalGet { .. })) => 0,
-            (0, Ok(O::I32Const { value })) if u32::try_from(value) == Ok(index) => 1,
-            (1, Ok(O::CallIndirect { table_index: 0, .. })) => 2,
-            (2, Ok(O::End)) => 3,
-            _ => return false,
-        };
-    }
-    stage == 3
 }
 
 pub(crate) struct Walk<'a> {
@@ -282,7 +246,7 @@ impl<'a> Walk<'a> {
             name_in_parent: None,
             parent,
             function_bodies: 0,
-            trampolines_only: false,
+            acts: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
             core_imports: Vec::new(),
@@ -355,8 +319,6 @@ impl<'a> Walk<'a> {
                     spaces: Spaces::default(),
                     core_imports: BTreeMap::new(),
                     shape: Shape::default(),
-                    trampolines: true,
-                    body_index: 0,
                 });
             }
             Payload::ModuleSection {
@@ -376,7 +338,6 @@ impl<'a> Walk<'a> {
                     return Err(self.malformed(self.data.len() as u64, "unbalanced end"));
                 };
                 let node = self.node_at(frame.node)?;
-                node.trampolines_only = frame.trampolines && node.function_bodies > 0;
                 node.core_imports = frame
                     .core_imports
                     .into_iter()
@@ -495,12 +456,9 @@ impl<'a> Walk<'a> {
                         .push(names::parse_extern(export.name, kind, None));
                 }
             }
-            Payload::CodeSectionEntry(body) => {
-                let frame = self.frame()?;
-                if frame.trampolines {
-                    frame.trampolines = trampoline(&body, frame.body_index);
-                }
-                frame.body_index = frame.body_index.saturating_add(1);
+            Payload::ComponentStartSection { start, range } => {
+                let result = self.frame()?.spaces.start(start.func_index);
+                self.wired(result, range.start)?;
             }
             Payload::CodeSectionStart { count, .. } => {
                 self.node_mut()?.function_bodies = count as u64;

@@ -4,14 +4,19 @@
 //! reach each part.
 //!
 //! Only what decides where an import comes from is tracked: component
-//! functions, instances, components and core modules; core functions and
-//! core instances; and the sizes of the type, core type, core table,
-//! memory, global and tag spaces (to check references: types carry no
+//! functions, instances, components and core modules; core functions,
+//! tables, memories, globals, tags and core instances; and the sizes of the
+//! type and core type spaces (to check references: types carry no
 //! capability, so only their count matters). Values are not tracked (no
-//! toolchain emits value imports). Every reference is checked against the space as it is
-//! at that point of the binary (definitions precede uses), so an index out
-//! of range is an error with its byte offset, never a panic.
+//! toolchain emits value imports). Every reference is checked against the
+//! space as it is at that point of the binary (definitions precede uses),
+//! so an index out of range is an error with its byte offset, never a
+//! panic. The order of the definitions across spaces is kept
+//! ([`Spaces::order`]), so that the interpreter ([`interp`]) evaluates
+//! each one after everything it refers to, without recursion.
 
+mod interp;
+pub mod module;
 pub mod resolve;
 
 use wasmparser::{
@@ -30,8 +35,36 @@ pub enum Origin {
     Lifted { core_func: u32 },
     /// A component or module defined inside this component: its node index.
     Defined(usize),
-    /// An outer alias: the node it refers to, when that is a nested node.
-    Outer(Option<usize>),
+    /// An outer alias: item `index` of the component `count` levels out
+    /// (0 is this one), and the node it is when that is a definition.
+    Outer {
+        count: u32,
+        index: u32,
+        node: Option<usize>,
+    },
+}
+
+/// Where a core table, memory, global or tag comes from: export `name` of
+/// core instance `instance` (the only way such items enter a component).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreAlias {
+    pub instance: u32,
+    pub name: String,
+}
+
+/// The index space a definition adds to, in [`Spaces::order`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Space {
+    Func,
+    Instance,
+    Component,
+    Module,
+    CoreFunc,
+    CoreInstance,
+    CoreTable,
+    CoreMemory,
+    CoreGlobal,
+    CoreTag,
 }
 
 /// Where a core function comes from.
@@ -98,16 +131,20 @@ pub struct Spaces {
     pub modules: Vec<Origin>,
     pub core_funcs: Vec<CoreFunc>,
     pub core_instances: Vec<CoreInstanceDef>,
-    pub core_tables: u32,
-    pub core_memories: u32,
-    pub core_globals: u32,
-    pub core_tags: u32,
+    pub core_tables: Vec<CoreAlias>,
+    pub core_memories: Vec<CoreAlias>,
+    pub core_globals: Vec<CoreAlias>,
+    pub core_tags: Vec<CoreAlias>,
     /// Size of the component type space.
     pub types: u32,
     /// Size of the core type space.
     pub core_types: u32,
     /// This component's exports: name, kind and the index exported.
     pub exports: Vec<Arg>,
+    /// Every definition of the spaces above (types apart), in binary order.
+    pub order: Vec<Space>,
+    /// The function a component `start` section calls, if any.
+    pub start: Option<u32>,
 }
 
 /// A reference that points at nothing.
@@ -133,12 +170,66 @@ fn len32(n: u32) -> usize {
 }
 
 impl Spaces {
+    fn push_func(&mut self, o: Origin) {
+        self.funcs.push(o);
+        self.order.push(Space::Func);
+    }
+
+    fn push_instance(&mut self, d: InstanceDef) {
+        self.instances.push(d);
+        self.order.push(Space::Instance);
+    }
+
+    fn push_component(&mut self, o: Origin) {
+        self.components.push(o);
+        self.order.push(Space::Component);
+    }
+
+    fn push_module(&mut self, o: Origin) {
+        self.modules.push(o);
+        self.order.push(Space::Module);
+    }
+
+    fn push_core_func(&mut self, f: CoreFunc) {
+        self.core_funcs.push(f);
+        self.order.push(Space::CoreFunc);
+    }
+
+    fn push_core_item(&mut self, kind: ExternalKind, alias: CoreAlias) {
+        let space = match kind {
+            ExternalKind::Func | ExternalKind::FuncExact => {
+                self.push_core_func(CoreFunc::InstanceExport {
+                    instance: alias.instance,
+                    name: alias.name,
+                });
+                return;
+            }
+            ExternalKind::Table => {
+                self.core_tables.push(alias);
+                Space::CoreTable
+            }
+            ExternalKind::Memory => {
+                self.core_memories.push(alias);
+                Space::CoreMemory
+            }
+            ExternalKind::Global => {
+                self.core_globals.push(alias);
+                Space::CoreGlobal
+            }
+            ExternalKind::Tag => {
+                self.core_tags.push(alias);
+                Space::CoreTag
+            }
+        };
+        self.order.push(space);
+    }
+
     /// A component or module node defined here.
     pub fn define(&mut self, component: bool, node: usize) {
         if component {
-            self.components.push(Origin::Defined(node));
+            self.push_component(Origin::Defined(node));
         } else {
-            self.modules.push(Origin::Defined(node));
+            self.push_module(Origin::Defined(node));
         }
     }
 
@@ -146,15 +237,22 @@ impl Spaces {
     pub fn import(&mut self, name: &str, ty: &ComponentTypeRef) {
         let origin = Origin::Import(name.to_string());
         match ty {
-            ComponentTypeRef::Func(_) => self.funcs.push(origin),
+            ComponentTypeRef::Func(_) => self.push_func(origin),
             ComponentTypeRef::Instance(_) => {
-                self.instances.push(InstanceDef::Import(name.to_string()))
+                self.push_instance(InstanceDef::Import(name.to_string()))
             }
-            ComponentTypeRef::Component(_) => self.components.push(origin),
-            ComponentTypeRef::Module(_) => self.modules.push(origin),
+            ComponentTypeRef::Component(_) => self.push_component(origin),
+            ComponentTypeRef::Module(_) => self.push_module(origin),
             ComponentTypeRef::Type(_) => self.types += 1,
             ComponentTypeRef::Value(_) => {}
         }
+    }
+
+    /// A component `start` section calling function `func`.
+    pub fn start(&mut self, func: u32) -> Result<(), Unresolved> {
+        check("start function", func, self.funcs.len())?;
+        self.start = Some(func);
+        Ok(())
     }
 
     /// `n` type definitions (a component type section).
@@ -181,24 +279,24 @@ impl Spaces {
                     self.funcs.get(i).cloned().ok_or_else(|| {
                         out_of_range("exported function", index, self.funcs.len())
                     })?;
-                self.funcs.push(o);
+                self.push_func(o);
             }
             ComponentExternalKind::Instance => {
                 check("exported instance", index, self.instances.len())?;
-                self.instances.push(InstanceDef::Same(index));
+                self.push_instance(InstanceDef::Same(index));
             }
             ComponentExternalKind::Component => {
                 let o = self.components.get(i).cloned().ok_or_else(|| {
                     out_of_range("exported component", index, self.components.len())
                 })?;
-                self.components.push(o);
+                self.push_component(o);
             }
             ComponentExternalKind::Module => {
                 let o =
                     self.modules.get(i).cloned().ok_or_else(|| {
                         out_of_range("exported module", index, self.modules.len())
                     })?;
-                self.modules.push(o);
+                self.push_module(o);
             }
             ComponentExternalKind::Type => {
                 check("exported type", index, len32(self.types))?;
@@ -230,10 +328,10 @@ impl Spaces {
             ExternalKind::Func | ExternalKind::FuncExact => {
                 check("core function", index, self.core_funcs.len())
             }
-            ExternalKind::Table => check("core table", index, len32(self.core_tables)),
-            ExternalKind::Memory => check("core memory", index, len32(self.core_memories)),
-            ExternalKind::Global => check("core global", index, len32(self.core_globals)),
-            ExternalKind::Tag => check("core tag", index, len32(self.core_tags)),
+            ExternalKind::Table => check("core table", index, self.core_tables.len()),
+            ExternalKind::Memory => check("core memory", index, self.core_memories.len()),
+            ExternalKind::Global => check("core global", index, self.core_globals.len()),
+            ExternalKind::Tag => check("core tag", index, self.core_tags.len()),
         }
     }
 
@@ -276,7 +374,7 @@ impl Spaces {
                 InstanceDef::FromExports(out)
             }
         };
-        self.instances.push(def);
+        self.push_instance(def);
         Ok(())
     }
 
@@ -313,6 +411,7 @@ impl Spaces {
             }
         };
         self.core_instances.push(def);
+        self.order.push(Space::CoreInstance);
         Ok(())
     }
 
@@ -335,13 +434,13 @@ impl Spaces {
                     name: name.to_string(),
                 };
                 match kind {
-                    ComponentExternalKind::Func => self.funcs.push(origin),
-                    ComponentExternalKind::Instance => self.instances.push(InstanceDef::Alias {
+                    ComponentExternalKind::Func => self.push_func(origin),
+                    ComponentExternalKind::Instance => self.push_instance(InstanceDef::Alias {
                         instance: instance_index,
                         name: name.to_string(),
                     }),
-                    ComponentExternalKind::Component => self.components.push(origin),
-                    ComponentExternalKind::Module => self.modules.push(origin),
+                    ComponentExternalKind::Component => self.push_component(origin),
+                    ComponentExternalKind::Module => self.push_module(origin),
                     ComponentExternalKind::Type => self.types += 1,
                     ComponentExternalKind::Value => {}
                 }
@@ -356,18 +455,13 @@ impl Spaces {
                     instance_index,
                     self.core_instances.len(),
                 )?;
-                match kind {
-                    ExternalKind::Func | ExternalKind::FuncExact => {
-                        self.core_funcs.push(CoreFunc::InstanceExport {
-                            instance: instance_index,
-                            name: name.to_string(),
-                        })
-                    }
-                    ExternalKind::Table => self.core_tables += 1,
-                    ExternalKind::Memory => self.core_memories += 1,
-                    ExternalKind::Global => self.core_globals += 1,
-                    ExternalKind::Tag => self.core_tags += 1,
-                }
+                self.push_core_item(
+                    kind,
+                    CoreAlias {
+                        instance: instance_index,
+                        name: name.to_string(),
+                    },
+                );
             }
             ComponentAlias::Outer { kind, count, index } => {
                 // count 0 is this component, whose own items cannot be
@@ -394,24 +488,24 @@ impl Spaces {
                             .ok_or_else(|| out_of_range(what, index, list.len()))?;
                         Ok(match item {
                             Origin::Defined(n) => Some(*n),
-                            Origin::Outer(n) => *n,
+                            Origin::Outer { node, .. } => *node,
                             _ => None,
                         })
                     };
                 match kind {
                     ComponentOuterAliasKind::CoreModule => {
-                        let n = match target {
+                        let node = match target {
                             Some(s) => node_of(&s.modules, "outer core module")?,
                             None => node_of(&self.modules, "core module")?,
                         };
-                        self.modules.push(Origin::Outer(n));
+                        self.push_module(Origin::Outer { count, index, node });
                     }
                     ComponentOuterAliasKind::Component => {
-                        let n = match target {
+                        let node = match target {
                             Some(s) => node_of(&s.components, "outer component")?,
                             None => node_of(&self.components, "component")?,
                         };
-                        self.components.push(Origin::Outer(n));
+                        self.push_component(Origin::Outer { count, index, node });
                     }
                     ComponentOuterAliasKind::Type => {
                         if let Some(s) = target {
@@ -442,16 +536,15 @@ impl Spaces {
                     *core_func_index,
                     self.core_funcs.len(),
                 )?;
-                self.funcs.push(Origin::Lifted {
+                self.push_func(Origin::Lifted {
                     core_func: *core_func_index,
                 });
             }
             CanonicalFunction::Lower { func_index, .. } => {
                 check("lowered function", *func_index, self.funcs.len())?;
-                self.core_funcs
-                    .push(CoreFunc::Lowered { func: *func_index });
+                self.push_core_func(CoreFunc::Lowered { func: *func_index });
             }
-            _ => self.core_funcs.push(CoreFunc::Builtin),
+            _ => self.push_core_func(CoreFunc::Builtin),
         }
         Ok(())
     }
