@@ -2,15 +2,14 @@
 //! node that carries little or no code of its own.
 //!
 //! Rules, in order, for a core module:
-//! - `shim`: named `wit-component:shim` and shaped exactly as one
+//! - `shim`: shaped exactly as `wit-component`'s shim
 //!   ([`ModuleInfo::is_shim_shaped`]: no imports, its own empty table,
-//!   export *N* a trampoline into slot *N*, nothing done at instantiation),
-//!   or named `wit-component:fixup*` and shaped exactly as one
-//!   ([`ModuleInfo::is_fixup_shaped`]: nothing defined, element segments
-//!   that put the function imported as *N* into slot *N* of the one
-//!   imported table). The wiring follows both exactly, so they are wiring,
-//!   not behaviour. A module that takes the name without the shape is
-//!   `code`: a name is not trusted;
+//!   export *N* a trampoline into slot *N*, nothing done at instantiation)
+//!   or fixup ([`ModuleInfo::is_fixup_shaped`]: nothing defined, element
+//!   segments that put the function imported as *N* into slot *N* of the
+//!   one imported table). The wiring follows both exactly, so they are
+//!   wiring, not behaviour. The name does not matter: a module called
+//!   `wit-component:shim` without the shape is `code`;
 //! - `adapter`: named `wit-component:adapter:*`, or shaped as a WASI
 //!   preview1 adapter (exports preview1 functions such as `fd_write` while
 //!   importing Component Model interfaces such as `wasi:io/streams@0.2.0`);
@@ -94,14 +93,15 @@ pub(crate) fn classify_all(
 }
 
 fn module_class(node: &Node, info: Option<&ModuleInfo>, acts: &[String]) -> Class {
-    let name = node.own_name.as_deref().unwrap_or("");
-    let shim =
-        name.starts_with("wit-component:shim") && info.is_some_and(ModuleInfo::is_shim_shaped);
-    let fixup =
-        name.starts_with("wit-component:fixup") && info.is_some_and(ModuleInfo::is_fixup_shaped);
-    if shim || fixup {
+    // By shape alone: the interpreter follows a shim's trampolines and a
+    // fixup's table writes exactly, whatever the module is called (wit-component
+    // names them `wit-component:shim` / `wit-component:fixups` in the
+    // module's own name section or, in newer versions, only in the
+    // parent's `component-name` section).
+    if info.is_some_and(|i| i.is_shim_shaped() || i.is_fixup_shaped()) {
         return Class::Shim;
     }
+    let name = node.own_name.as_deref().unwrap_or("");
     if name.starts_with("wit-component:adapter") || looks_like_adapter(node) {
         return Class::Adapter;
     }

@@ -30,10 +30,8 @@ impl Limits {
     /// Default largest decompressed `.dep-v0`: 8 MiB (cargo-auditable's
     /// own reader uses the same bound).
     pub const DEFAULT_MAX_DEP_V0_SIZE: u64 = 8 << 20;
-    /// Default wiring work budget: the largest real composition seen needs
-    /// a few thousand steps, a generated 100 MiB depth-3 one a few hundred
-    /// thousand; far below, every input that would make the resolution
-    /// run away is stopped in well under a second.
+    /// Default wiring work budget: see
+    /// [`crate::wiring::resolve::DEFAULT_MAX_WIRING_WORK`].
     pub const DEFAULT_MAX_WIRING_WORK: u64 = crate::wiring::resolve::DEFAULT_MAX_WIRING_WORK;
 }
 

@@ -232,10 +232,16 @@ impl Policy {
                 ));
             };
             if finding.fail_closed() && *severity != Severity::Deny {
-                return Err(err(
-                    find(code),
-                    format!("`{code}` always denies: a bad signature fails the audit whatever the policy says"),
-                ));
+                let why = match finding {
+                    crate::check::findings::Code::LimitExceeded => {
+                        "an input past a limit was not audited; raise the limit instead"
+                    }
+                    crate::check::findings::Code::ImportedCode => {
+                        "code the host supplies at link time cannot be audited"
+                    }
+                    _ => "a bad signature fails the audit whatever the policy says",
+                };
+                return Err(err(find(code), format!("`{code}` always denies: {why}")));
             }
         }
         if let Some(0) = policy.limits.max_depth {

@@ -935,3 +935,155 @@ fn digests_bootstraps_a_trust_set_that_check_accepts() {
     ]);
     assert_eq!(r.code, 0, "{}", r.report);
 }
+
+/// One side (attack or control) of an attack case.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttackSide {
+    exit: i32,
+    #[serde(default)]
+    findings: Vec<String>,
+    /// Replaces the case's policy for this side.
+    policy: Option<String>,
+    /// Text the standard error must contain.
+    stderr: Option<String>,
+}
+
+/// A node whose digest (computed from the control binary) goes into the
+/// signed trust set, with an optional name.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum AttackTrust {
+    Path(String),
+    Named { path: String, name: String },
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttackCase {
+    class: String,
+    what: String,
+    #[serde(default)]
+    trust: Vec<AttackTrust>,
+    #[serde(default)]
+    policy: String,
+    attack: AttackSide,
+    control: AttackSide,
+}
+
+/// `testdata/attacks/*/`: hostile compositions that are valid components,
+/// one per way found to slip past `check`, each next to the honest
+/// version (the control) and with its policy, the nodes whose digests a
+/// signed trust set lists, and the expected exit code and findings
+/// (`severity code path`). The set is signed with a key made here.
+#[test]
+fn attacks_fail_and_their_controls_keep_their_verdict() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some((private, public)) = p256_key(dir.path(), "attacks") else {
+        return;
+    };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo("testdata/attacks"))
+        .expect("testdata/attacks")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("case.toml").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "attack cases: {}", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let spec: AttackCase =
+            toml::from_str(&std::fs::read_to_string(case.join("case.toml")).expect("case.toml"))
+                .unwrap_or_else(|e| panic!("{name}/case.toml: {e}"));
+        assert!(!spec.class.is_empty() && !spec.what.is_empty(), "{name}");
+        let control = wat::parse_file(case.join("control.wat"))
+            .unwrap_or_else(|e| panic!("{name}/control.wat: {e}"));
+        let analysis =
+            wasm_audit::analyze_bytes("control.wasm", &control, &wasm_audit::Options::default())
+                .unwrap_or_else(|e| panic!("{name}/control.wat: {e}"));
+        let entries: Vec<Value> = spec
+            .trust
+            .iter()
+            .map(|t| {
+                let (path, entry_name) = match t {
+                    AttackTrust::Path(p) => (p, None),
+                    AttackTrust::Named { path, name } => (path, Some(name)),
+                };
+                let node = analysis
+                    .node(path)
+                    .unwrap_or_else(|| panic!("{name}: no node {path} in the control"));
+                // The digest is the SHA-256 of the node's bytes, computed here.
+                let digest = common::sha256(&control[node.range()]);
+                // Without a name, the path: no node is called that, so it
+                // can only match by digest.
+                json!({ "name": entry_name.unwrap_or(path), "digest": digest })
+            })
+            .collect();
+        let case_dir = dir.path().join(&name);
+        std::fs::create_dir_all(&case_dir).expect("mkdir");
+        let set = case_dir.join("trusted.json");
+        write_json(&set, &json!({ "version": 1, "entries": entries }));
+        let sig = sign(&case_dir, &private, &set);
+        for (side, expected) in [("attack", &spec.attack), ("control", &spec.control)] {
+            let bytes = wat::parse_file(case.join(format!("{side}.wat")))
+                .unwrap_or_else(|e| panic!("{name}/{side}.wat: {e}"));
+            let wasm = case_dir.join(format!("{side}.wasm"));
+            std::fs::write(&wasm, &bytes).expect("write");
+            let policy = case_dir.join(format!("{side}.toml"));
+            std::fs::write(&policy, expected.policy.as_ref().unwrap_or(&spec.policy))
+                .expect("write");
+            let r = check(&[
+                wasm.as_os_str(),
+                "--policy".as_ref(),
+                policy.as_os_str(),
+                "--trust".as_ref(),
+                set.as_os_str(),
+                "--signature".as_ref(),
+                sig.as_os_str(),
+                "--key".as_ref(),
+                public.as_os_str(),
+            ]);
+            let mut got: Vec<String> = r.report["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|x| {
+                            format!(
+                                "{} {} {}",
+                                x["severity"].as_str().unwrap_or(""),
+                                x["code"].as_str().unwrap_or(""),
+                                x["path"].as_str().unwrap_or("-")
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            got.sort();
+            let mut want = expected.findings.clone();
+            want.sort();
+            let stderr_ok = expected
+                .stderr
+                .as_ref()
+                .is_none_or(|s| r.stderr.contains(s.as_str()));
+            if r.code != expected.exit || got != want || !stderr_ok {
+                failures.push(format!(
+                    "{name} {side} ({}): exit {} (want {}), findings {got:?} (want {want:?}), stderr {:?}\n  messages: {:?}",
+                    spec.what,
+                    r.code,
+                    expected.exit,
+                    r.stderr,
+                    r.report["findings"]
+                        .as_array()
+                        .map(|f| f.iter().map(|x| x["message"].clone()).collect::<Vec<_>>())
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} sides wrong:\n{}",
+        failures.len(),
+        cases.len() * 2,
+        failures.join("\n")
+    );
+}

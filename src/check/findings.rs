@@ -26,8 +26,12 @@ pub enum Code {
     UnusedTrustEntry,
     /// A policy rule (a per-component capability rule) that matched no part.
     UnusedPolicyRule,
-    /// An input exceeded a limit of the policy (depth, nodes, size, `.dep-v0`).
+    /// An input exceeded a limit (depth, nodes, size, `.dep-v0`, wiring
+    /// work): it was not audited.
     LimitExceeded,
+    /// The composition instantiates a core module or component that the
+    /// host supplies at link time: code that cannot be audited.
+    ImportedCode,
 }
 
 impl Code {
@@ -41,6 +45,7 @@ impl Code {
         Code::UnusedTrustEntry,
         Code::UnusedPolicyRule,
         Code::LimitExceeded,
+        Code::ImportedCode,
     ];
 
     /// The stable kebab-case name.
@@ -54,6 +59,7 @@ impl Code {
             Code::UnusedTrustEntry => "unused-trust-entry",
             Code::UnusedPolicyRule => "unused-policy-rule",
             Code::LimitExceeded => "limit-exceeded",
+            Code::ImportedCode => "imported-code",
         }
     }
 
@@ -65,14 +71,15 @@ impl Code {
     /// One line for people (SARIF rule descriptions, the README table).
     pub fn description(self) -> &'static str {
         match self {
-            Code::UnknownCode => "Code (a module with function bodies) whose digest is not in any trusted set and that no trusted ancestor covers.",
+            Code::UnknownCode => "Code (a module or component that can act: function bodies, a start function, active data or element segments, exported definitions with initial contents) whose digest is not in any trusted set and that no trusted ancestor covers.",
             Code::Substituted => "A node carries the name of a trusted entry but different bytes: a substitution.",
             Code::SignatureInvalid => "A trust set's signature does not verify over its exact bytes with the given key; the set is not used.",
             Code::TrustSetUnsigned => "A trust set has no signature while the policy requires one (the default).",
             Code::CapabilityDenied => "A host capability that the policy denies reaches a part of the composition.",
             Code::UnusedTrustEntry => "A trusted digest matched no node of the audited inputs.",
             Code::UnusedPolicyRule => "A per-component capability rule matched no part of the audited inputs.",
-            Code::LimitExceeded => "An input exceeded a limit (depth, node count, file size, decompressed .dep-v0).",
+            Code::LimitExceeded => "An input exceeded a limit (depth, node count, file size, decompressed .dep-v0, wiring work) and was not audited.",
+            Code::ImportedCode => "The composition instantiates a core module or component supplied by the host at link time: code that cannot be audited.",
         }
     }
 
@@ -84,9 +91,15 @@ impl Code {
         }
     }
 
-    /// Codes no policy can soften: the audit fails closed on them.
+    /// Codes no policy can soften: the audit fails closed on them. Each
+    /// stands for something that was not audited at all (a trust set that
+    /// is not what was signed, an input past a limit, code the host
+    /// supplies), so no severity may turn it into a pass.
     pub fn fail_closed(self) -> bool {
-        matches!(self, Code::SignatureInvalid)
+        matches!(
+            self,
+            Code::SignatureInvalid | Code::LimitExceeded | Code::ImportedCode
+        )
     }
 }
 

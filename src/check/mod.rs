@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::model::{Analysis, Class, NodeKind};
-use crate::policy::{pattern_matches, ComponentRule, Policy, Severity};
+use crate::policy::{ComponentRule, Policy, Severity};
 use crate::render::{Tool, FORMAT_VERSION};
 use crate::trust::signature::Verified;
 use crate::trust::{SetKind, TrustEntry, TrustSet};
@@ -314,8 +314,11 @@ impl Report {
             let first_finding = findings.len();
             let verdicts = node_verdicts(a, &trust, &mut used_entries);
 
-            // Findings on nodes: substitutions, and unknown code that is not
-            // already inside a substituted node.
+            // Findings on nodes: substitutions, and unknown code. Unknown
+            // code inside a substituted node is its own finding unless the
+            // substitution already fails the audit: a softened
+            // `substituted` never lets unaudited code through.
+            let substitution_denies = policy.severity(Code::Substituted) == Severity::Deny;
             for (i, (node, (verdict, entry))) in a.nodes.iter().zip(&verdicts).enumerate() {
                 match verdict {
                     Verdict::Substituted => {
@@ -339,41 +342,48 @@ impl Report {
                             },
                         );
                     }
-                    Verdict::Unknown if node.kind == NodeKind::Module => {
-                        if inside(a, i, |j| {
-                            verdicts.get(j).is_some_and(|v| v.0 == Verdict::Substituted)
-                        }) {
+                    Verdict::Unknown if needs_trust(a, i) => {
+                        if substitution_denies
+                            && inside(a, i, |j| {
+                                verdicts.get(j).is_some_and(|v| v.0 == Verdict::Substituted)
+                            })
+                        {
                             continue;
                         }
-                        let holder = node
-                            .parent
-                            .and_then(|p| a.nodes.get(p))
-                            .map(|p| match &p.name {
-                                Some(n) => format!(" in {} `{n}`", p.path),
-                                None => format!(" in {}", p.path),
-                            })
-                            .unwrap_or_default();
                         add(
                             &mut findings,
                             Code::UnknownCode,
                             Some(&a.file),
                             Some(&node.path),
                             Some(&node.digest),
-                            format!(
-                                "{} with no trusted digest: {}{holder} ({} function bodies, {} bytes)",
-                                if node.class == Class::Adapter {
-                                    "WASI adapter code"
-                                } else {
-                                    "code"
-                                },
-                                node.path,
-                                node.function_bodies,
-                                node.size
-                            ),
+                            unknown_message(a, i),
                         );
                     }
                     _ => {}
                 }
+            }
+
+            // Code the host supplies at link time.
+            for ic in &a.wiring.imported_code {
+                let Some(parent) = a.nodes.get(ic.parent) else {
+                    continue;
+                };
+                add(
+                    &mut findings,
+                    Code::ImportedCode,
+                    Some(&a.file),
+                    Some(&parent.path),
+                    Some(&parent.digest),
+                    format!(
+                        "{} instantiates a {} supplied by the host at link time (from root import `{}`, {}#{}[{}]): its code cannot be audited",
+                        parent.path,
+                        if ic.core { "core module" } else { "component" },
+                        ic.import,
+                        parent.path,
+                        if ic.core { "core-instance" } else { "instance" },
+                        ic.index
+                    ),
+                );
             }
 
             capability_findings(
@@ -537,16 +547,63 @@ fn inside(a: &Analysis, i: usize, pred: impl Fn(usize) -> bool) -> bool {
     false
 }
 
-/// Whether a module's own code needs a trusted digest (or a trusted
-/// ancestor): every module with function bodies except a real shim. A
-/// WASI adapter is code too: its name is only a claim, so an adapter that
-/// nothing trusted covers is unknown code like any other.
-fn needs_trust(node: &crate::Node) -> bool {
-    match node.class {
-        Class::Code => true,
-        Class::Adapter => node.function_bodies > 0,
-        Class::Shim | Class::Glue | Class::WitPackage => false,
+/// Whether node `i` needs a trusted digest (or a trusted ancestor) of its
+/// own: whatever can act (README, "What needs trust"). A module with
+/// function bodies, a start function, active data or element segments, or
+/// exported definitions with initial contents; a component with a `start`
+/// section. Exempt only what the wiring follows exactly: a shim's
+/// trampolines and a fixup's writes into a shim's table, unless the
+/// wiring shows the fixup writing elsewhere. A WASI adapter is code too:
+/// its name is only a claim.
+fn needs_trust(a: &Analysis, i: usize) -> bool {
+    let Some(node) = a.nodes.get(i) else {
+        return false;
+    };
+    let wiring_acts = a.wiring.acts.get(i).is_some_and(|v| !v.is_empty());
+    wiring_acts
+        || match node.class {
+            Class::Shim | Class::WitPackage => false,
+            Class::Code | Class::Adapter | Class::Glue => !node.acts.is_empty(),
+        }
+}
+
+/// The `unknown-code` message for node `i`: what it is and why it needs trust.
+fn unknown_message(a: &Analysis, i: usize) -> String {
+    let Some(node) = a.nodes.get(i) else {
+        return String::new();
+    };
+    let holder = node
+        .parent
+        .and_then(|p| a.nodes.get(p))
+        .map(|p| match &p.name {
+            Some(n) => format!(" in {} `{n}`", p.path),
+            None => format!(" in {}", p.path),
+        })
+        .unwrap_or_default();
+    let what = if node.class == Class::Adapter {
+        "WASI adapter code"
+    } else {
+        "code"
+    };
+    if node.kind == NodeKind::Module && node.function_bodies > 0 {
+        return format!(
+            "{what} with no trusted digest: {}{holder} ({} function bodies, {} bytes)",
+            node.path, node.function_bodies, node.size
+        );
     }
+    let reasons: Vec<&str> = node
+        .acts
+        .iter()
+        .chain(a.wiring.acts.get(i).into_iter().flatten())
+        .map(String::as_str)
+        .collect();
+    format!(
+        "{} that acts with no trusted digest: {}{holder} ({}; {} bytes)",
+        node.kind.as_str(),
+        node.path,
+        reasons.join("; "),
+        node.size
+    )
 }
 
 /// The names a node is known by.
@@ -588,7 +645,7 @@ fn node_verdicts(
         {
             mark(k);
             (Verdict::Substituted, Some(k))
-        } else if node.kind == NodeKind::Module && needs_trust(node) {
+        } else if needs_trust(a, out.len()) {
             (Verdict::Unknown, None)
         } else {
             (Verdict::Glue, None)
@@ -674,10 +731,10 @@ fn capability_findings(
             if !seen.insert(cap.interface.as_str()) {
                 continue;
             }
-            let why = if let Some(p) = deny.iter().find(|p| pattern_matches(p, &cap.interface)) {
+            let why = if let Some(p) = deny.iter().find(|p| cap.denied_by(p)) {
                 format!("denied by `{p}`")
             } else if let Some(allow) = &allow {
-                if allow.iter().any(|p| pattern_matches(p, &cap.interface)) {
+                if allow.iter().any(|p| cap.allowed_by(p)) {
                     continue;
                 }
                 "not in the allow list".to_string()
@@ -687,7 +744,7 @@ fn capability_findings(
             let via: Vec<&str> = cap.via.iter().map(|b| b.path.as_str()).collect();
             let message = format!(
                 "{} reaches {} {}{} ({why}; via {})",
-                cap.interface,
+                cap.label(),
                 node.kind.as_str(),
                 node.path,
                 node.name

@@ -93,7 +93,7 @@ impl Side {
                         a.wiring
                             .reach
                             .get(i)
-                            .map(|caps| caps.iter().map(|c| c.interface.clone()).collect())
+                            .map(|caps| caps.iter().map(|c| c.name().to_string()).collect())
                             .unwrap_or_default(),
                     ),
                     crates: n
@@ -231,7 +231,12 @@ impl Side {
                         .as_array()
                         .map(|a| {
                             a.iter()
-                                .filter_map(|c| c["interface"].as_str().map(str::to_string))
+                                .filter_map(|c| {
+                                    c["implements"]
+                                        .as_str()
+                                        .or_else(|| c["interface"].as_str())
+                                        .map(str::to_string)
+                                })
                                 .collect()
                         })
                         .unwrap_or_default()

@@ -42,7 +42,13 @@ fn family_rank(family: &str) -> usize {
 /// One capability reaching a part.
 #[derive(Debug, Clone, Serialize)]
 pub struct CapEntry {
+    /// The root import's name.
     pub interface: String,
+    /// The interface it implements, when the import is labelled
+    /// (`(import "net" (implements "wasi:sockets/tcp@0.2.0") ...)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub implements: Option<String>,
+    /// The WASI family of what it is (of `implements` when given).
     pub family: &'static str,
     pub via: Vec<Binding>,
 }
@@ -102,7 +108,8 @@ pub fn parts(a: &Analysis) -> Vec<Part> {
                     caps.iter()
                         .map(|c| CapEntry {
                             interface: c.interface.clone(),
-                            family: family(&c.interface),
+                            implements: c.implements.clone(),
+                            family: family(c.name()),
                             via: c.via.clone(),
                         })
                         .collect()
@@ -233,9 +240,14 @@ pub fn text(a: &Analysis) -> String {
             } else {
                 format!(" as {import}")
             };
+            let implements = cap
+                .implements
+                .as_deref()
+                .map(|i| format!(" (implements {i})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      {}{renamed}  (via {})",
+                "      {}{implements}{renamed}  (via {})",
                 cap.interface,
                 via_text(&cap.via)
             );

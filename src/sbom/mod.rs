@@ -654,7 +654,7 @@ fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
         .get(i)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    let interfaces: BTreeSet<&str> = reach.iter().map(|c| c.interface.as_str()).collect();
+    let interfaces: BTreeSet<&str> = reach.iter().map(|c| c.name()).collect();
     for interface in interfaces {
         props.push(names::CAPABILITY, interface);
     }
@@ -666,7 +666,7 @@ fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
             .collect();
         props.push(
             names::CAPABILITY_VIA,
-            &format!("{} via {}", c.interface, hops.join(" → ")),
+            &format!("{} via {}", c.label(), hops.join(" → ")),
         );
     }
     for s in analysis.wiring.satisfies.iter().filter(|s| s.to == i) {

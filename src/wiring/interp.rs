@@ -195,6 +195,8 @@ pub(super) struct Interp<'a> {
     bindings: Vec<(usize, TermId, Option<u32>)>,
     imported_code: BTreeSet<ImportedCode>,
     acts: Vec<BTreeSet<String>>,
+    /// `Prov` of each node, made once (most slots have one).
+    node_provs: HashMap<usize, Prov>,
 }
 
 enum Step {
@@ -232,6 +234,7 @@ impl<'a> Interp<'a> {
             bindings: Vec::new(),
             imported_code: BTreeSet::new(),
             acts: vec![BTreeSet::new(); nodes.len()],
+            node_provs: HashMap::new(),
         };
         // Term 0 is `Opaque` (what a missing item defaults to); hop 0 is
         // a placeholder, so that hop-list 0 can be the empty list.
@@ -239,6 +242,14 @@ impl<'a> Interp<'a> {
         me.term_ids.insert(Term::Opaque, 0);
         me.hops.push((usize::MAX, Rc::from("")));
         me
+    }
+
+    /// The provider set of node `n` alone.
+    fn prov_node(&mut self, n: usize) -> Prov {
+        self.node_provs
+            .entry(n)
+            .or_insert_with(|| Prov::node(n))
+            .clone()
     }
 
     fn charge(&mut self, n: u64) -> Result<(), Stop> {
@@ -251,14 +262,16 @@ impl<'a> Interp<'a> {
     }
 
     fn intern(&mut self, t: Term) -> Result<TermId, Stop> {
-        if let Some(&id) = self.term_ids.get(&t) {
-            return Ok(id);
+        let next = self.terms.len() as TermId;
+        match self.term_ids.entry(t) {
+            std::collections::hash_map::Entry::Occupied(e) => Ok(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                self.terms.push(e.key().clone());
+                e.insert(next);
+                self.charge(1)?;
+                Ok(next)
+            }
         }
-        self.charge(1)?;
-        let id = self.terms.len() as TermId;
-        self.terms.push(t.clone());
-        self.term_ids.insert(t, id);
-        Ok(id)
     }
 
     fn term(&self, id: TermId) -> &Term {
@@ -376,7 +389,7 @@ impl<'a> Interp<'a> {
         };
         Ok(Slot {
             term,
-            prov: Prov::node(self.node_of_frame(f)),
+            prov: self.prov_node(self.node_of_frame(f)),
         })
     }
 
@@ -597,7 +610,7 @@ impl<'a> Interp<'a> {
                         } else {
                             Term::ModDef(*n as u32)
                         })?,
-                        prov: Prov::node(*n),
+                        prov: self.prov_node(*n),
                     },
                     Some(Origin::Import(name)) => self.import_slot(f, name)?,
                     Some(Origin::InstanceExport { instance, name }) => {
@@ -715,8 +728,11 @@ impl<'a> Interp<'a> {
         match slot {
             Some(s) => {
                 let prov = match self.term(s.term) {
-                    Term::CompDef { node, .. } | Term::ModDef(node) => Prov::node(*node as usize),
-                    _ => Prov::node(self.node_of_frame(f)),
+                    Term::CompDef { node, .. } | Term::ModDef(node) => {
+                        let n = *node as usize;
+                        self.prov_node(n)
+                    }
+                    _ => self.prov_node(self.node_of_frame(f)),
                 };
                 Ok(Slot { term: s.term, prov })
             }
@@ -788,7 +804,7 @@ impl<'a> Interp<'a> {
                         let term = self.intern(Term::Inst(child))?;
                         Ok(Ok(Slot {
                             term,
-                            prov: Prov::node(n),
+                            prov: self.prov_node(n),
                         }))
                     }
                     Some(None) => Err(Stop::Recursive { node: n }),
@@ -815,7 +831,7 @@ impl<'a> Interp<'a> {
                 let term = self.intern(Term::HostCode(c.term))?;
                 Ok(Ok(Slot {
                     term,
-                    prov: Prov::node(p),
+                    prov: self.prov_node(p),
                 }))
             }
             _ => {
@@ -846,7 +862,7 @@ impl<'a> Interp<'a> {
                 self.imported_code(p, true, index, base);
                 return Ok(Slot {
                     term: self.intern(Term::HostCode(m.term))?,
-                    prov: Prov::node(p),
+                    prov: self.prov_node(p),
                 });
             }
             _ => {
@@ -862,7 +878,7 @@ impl<'a> Interp<'a> {
         let Some(info) = modules.get(n).and_then(Option::as_ref) else {
             return Ok(Slot {
                 term: self.opaque()?,
-                prov: Prov::node(n),
+                prov: self.prov_node(n),
             });
         };
         let shim = self.nodes.get(n).is_some_and(|x| x.class == Class::Shim);
@@ -1071,6 +1087,23 @@ impl<'a> Interp<'a> {
                     }
                 }
             }
+            // A table another instance defines gets what this one writes:
+            // the functions put there reach the table's owner (a shim's
+            // table is wiring, followed through its trampolines instead).
+            let owner = self
+                .tables
+                .get(table as usize)
+                .map(|tb| tb.owner)
+                .filter(|&o| o != inst)
+                .and_then(|o| self.core_insts.get(o as usize))
+                .filter(|ci| !ci.shim)
+                .and_then(|ci| ci.module);
+            if let Some(owner) = owner {
+                let h = self.hop(owner, &format!("table written by {}", path_of(n)));
+                for (_, (term, _)) in &writes {
+                    self.bindings.push((owner, *term, Some(h)));
+                }
+            }
             if let Some(tb) = self.tables.get_mut(table as usize) {
                 for (slot, w) in writes {
                     match slot {
@@ -1095,7 +1128,7 @@ impl<'a> Interp<'a> {
                 per: Some(Rc::new(per)),
             }
         } else {
-            Prov::node(n)
+            self.prov_node(n)
         };
         Ok(Slot { term, prov })
     }

@@ -1,0 +1,17 @@
+;; The honest composition: the module that imports the trusted module's
+;; memory only imports it (proven inert: glue).
+(component
+  (import "wasi:cli/stdout@0.2.0" (instance $stdout (export "write" (func (param "len" u32) (result u32)))))
+  (core module $app
+    (import "host" "write" (func $write (param i32) (result i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 0) "\05")
+    (func (export "run") (result i32) i32.const 0 i32.load8_u call $write))
+  (core module $evil (import "app" "memory" (memory 1)))
+  (alias export $stdout "write" (func $write))
+  (core func $w (canon lower (func $write)))
+  (core instance $host (export "write" (func $w)))
+  (core instance $a (instantiate $app (with "host" (instance $host))))
+  (core instance $e (instantiate $evil (with "app" (instance $a))))
+  (func $run (result u32) (canon lift (core func $a "run")))
+  (export "run" (func $run)))
