@@ -267,9 +267,12 @@ Examples:
   wasm-audit caps --format json app.wasm > caps.json
 
 A part's capabilities are the root host imports that reach its imports
-through the wiring (instantiation arguments, aliases, exports); imports
-satisfied by a sibling are not capabilities. A part defined but never
-instantiated reaches nothing and is marked so.
+through the wiring, worked out by instantiating the root as the Component
+Model does: modules and components travel as values (instantiation
+arguments, imports, instance exports, aliases, re-exports), and core tables
+and the wit-component shim/fixup indirection are followed slot by slot.
+Imports satisfied by a sibling's own code are not capabilities. A part
+defined but never instantiated reaches nothing and is marked so.
 
 {EXIT_CODES}"))]
     Caps {

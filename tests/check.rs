@@ -1087,3 +1087,63 @@ fn attacks_fail_and_their_controls_keep_their_verdict() {
         failures.join("\n")
     );
 }
+
+/// The examples of the README's "What needs trust": each module in the
+/// table acts (class `code`, with the reason the table gives), the fixup
+/// is a shim, the imported module is imported code.
+#[test]
+fn readme_trust_rule_examples_hold() {
+    let readme = std::fs::read_to_string(repo("README.md")).expect("README");
+    let section = readme
+        .split("### What needs trust")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("a What needs trust section");
+    let analyse = |wat: &str| {
+        let bytes = wat::parse_str(wat).unwrap_or_else(|e| panic!("{wat}: {e}"));
+        wasm_audit::analyze_bytes("example.wasm", &bytes, &wasm_audit::Options::default())
+            .unwrap_or_else(|e| panic!("{wat}: {e}"))
+    };
+    let mut rows = 0;
+    for line in section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`(module"))
+    {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let wat = cells[1]
+            .trim()
+            .trim_end_matches(" |")
+            .trim_matches('`')
+            .replace("\\\\", "\\");
+        let a = analyse(&wat);
+        let root = a.root();
+        assert_eq!(root.class.as_str(), "code", "{wat}");
+        let keyword = [
+            "function bod",
+            "start",
+            "data segment",
+            "element segment",
+            "initial contents",
+        ]
+        .into_iter()
+        .find(|k| cells[0].contains(k))
+        .unwrap_or_else(|| panic!("a row of an unknown kind: {line}"));
+        assert!(
+            root.acts.iter().any(|r| r.contains(keyword)),
+            "{wat}: {:?} does not say {keyword:?}",
+            root.acts
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 5, "the table's examples");
+    let blocks: Vec<&str> = section
+        .split("```wat")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "the imported-code and fixup examples");
+    let imported = analyse(blocks[0]);
+    assert_eq!(imported.wiring.imported_code.len(), 1);
+    let fixup = analyse(blocks[1]);
+    assert_eq!(fixup.root().class.as_str(), "shim");
+}

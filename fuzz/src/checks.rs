@@ -233,12 +233,27 @@ pub fn consume(a: &Analysis) {
             n.verdict
         );
     }
-    // Code, and adapter code (a name is only a claim), needs trust.
-    let code = a.nodes.iter().any(|n| {
-        n.kind == NodeKind::Module
-            && (n.class == Class::Code || n.class == Class::Adapter && n.function_bodies > 0)
+    // Whatever can act needs trust (adapter code too: a name is only a
+    // claim); only shims and fixups of the exact shape, which the wiring
+    // follows, are exempt, unless the wiring shows them acting. Code the
+    // host supplies fails the audit.
+    let acts = a.nodes.iter().enumerate().any(|(i, n)| {
+        (!n.acts.is_empty() && !matches!(n.class, Class::Shim | Class::WitPackage))
+            || a.wiring.acts.get(i).is_some_and(|v| !v.is_empty())
     });
-    if code {
+    for n in a.nodes.iter().filter(|n| n.kind == NodeKind::Module) {
+        assert!(
+            n.function_bodies == 0 || !n.acts.is_empty(),
+            "{} has function bodies and is said not to act",
+            n.path
+        );
+        assert!(
+            n.class != Class::Glue || n.acts.is_empty(),
+            "{} acts and is classed glue",
+            n.path
+        );
+    }
+    if acts || !a.wiring.imported_code.is_empty() {
         assert!(
             serde_json::to_value(report.verdict).ok() == Some("fail".into()),
             "code with no trusted digest passed the audit"
@@ -295,7 +310,13 @@ pub fn consume(a: &Analysis) {
             PolicySource::default(),
         );
         let verdict = serde_json::to_value(report.verdict).ok();
-        if pass {
+        if pass && !a.wiring.imported_code.is_empty() {
+            assert_eq!(
+                verdict,
+                Some("fail".into()),
+                "code the host supplies passed under a trusted root"
+            );
+        } else if pass {
             assert_eq!(verdict, Some("pass".into()), "a trusted root did not pass");
             for n in &report.nodes {
                 assert!(
