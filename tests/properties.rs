@@ -210,3 +210,167 @@ proptest! {
         }
     }
 }
+
+/// A passing composition with bodiless modules: `glue` modules that import
+/// a trusted module's function, memory and table and re-export one, and a
+/// `wit-component` shim and fixup pair, at the root and inside a nested
+/// component `lib` with its own trusted module. `mutate` names one bodiless
+/// module (`g0`, `fix`, `lib-g1`, ...) and the text added to its body.
+fn bodiless_composition(
+    glue_root: usize,
+    glue_lib: usize,
+    fixups: bool,
+    mutate: Option<(&str, &str)>,
+) -> String {
+    let extra = |name: &str| match mutate {
+        Some((target, text)) if target == name => text.to_string(),
+        _ => String::new(),
+    };
+    let level = |prefix: &str, app: &str, glue: usize| {
+        let mut out = format!(
+            "(core module ${app} (memory (export \"memory\") 1) (table (export \"table\") 2 funcref) \
+             (func (export \"init\")) (func (export \"run\")))\n\
+             (core instance $a (instantiate ${app}))\n"
+        );
+        for i in 0..glue {
+            let name = format!("{prefix}g{i}");
+            out += &format!(
+                "(core module ${name} (import \"app\" \"init\" (func)) (import \"app\" \"memory\" (memory 1)) \
+                 (import \"app\" \"table\" (table 2 funcref)) (export \"f\" (func 0)) {})\n\
+                 (core instance (instantiate ${name} (with \"app\" (instance $a))))\n",
+                extra(&name)
+            );
+        }
+        if fixups {
+            let shim = format!("{prefix}shim");
+            let fix = format!("{prefix}fix");
+            out += &format!(
+                "(core module ${shim} (type $t (func)) (table (export \"$imports\") 1 1 funcref) \
+                 (func (export \"0\") (type $t) i32.const 0 call_indirect (type $t)))\n\
+                 (core module ${fix} (import \"\" \"0\" (func)) (import \"\" \"$imports\" (table 1 1 funcref)) \
+                 (elem (i32.const 0) func 0) {})\n\
+                 (core instance $s (instantiate ${shim}))\n\
+                 (core instance $fb (export \"0\" (func $a \"init\")) (export \"$imports\" (table $s \"$imports\")))\n\
+                 (core instance (instantiate ${fix} (with \"\" (instance $fb))))\n",
+                extra(&fix)
+            );
+        }
+        out
+    };
+    let mut wat = String::from("(component\n");
+    wat += &level("", "app", glue_root);
+    wat += "(component $lib\n";
+    wat += &level("lib-", "lib-app", glue_lib);
+    wat += ")\n(instance (instantiate $lib)))\n";
+    wat
+}
+
+/// The audit of `bytes` with a verified set trusting `digests`.
+fn audit_trusting(bytes: &[u8], digests: &[String]) -> Report {
+    use wasm_audit::check::{CheckedSet, SignatureStatus};
+    use wasm_audit::trust::{signature, SetKind, TrustEntry, TrustSet};
+    let a = wasm_audit::analyze_bytes("c.wasm", bytes, &Options::default()).expect("analysis");
+    let entries = digests
+        .iter()
+        .enumerate()
+        .map(|(i, d)| TrustEntry {
+            name: None,
+            version: None,
+            digest: d.clone(),
+            source: None,
+            origin: format!("trusted.json: entries[{i}]"),
+        })
+        .collect();
+    let set = CheckedSet {
+        set: TrustSet {
+            path: "trusted.json".into(),
+            digest: "sha256:0".into(),
+            kind: SetKind::Json,
+            entries,
+        },
+        signature: SignatureStatus::Verified {
+            path: "trusted.json.sig".into(),
+            verified: signature::Verified {
+                format: signature::SignatureFormat::Cosign,
+                key_algorithm: "ecdsa-p256-sha256",
+                key_fingerprint: "sha256:0".into(),
+            },
+        },
+    };
+    Report::generate(
+        &[Input {
+            file: "c.wasm".into(),
+            analysis: Ok(a),
+        }],
+        &[set],
+        &Policy::default(),
+        PolicySource::default(),
+    )
+}
+
+/// The digests of the nodes of `a` named in `names` (the root by "").
+fn digests_of(a: &wasm_audit::Analysis, names: &[&str]) -> Vec<String> {
+    a.nodes
+        .iter()
+        .filter(|n| names.contains(&n.name.as_deref().unwrap_or("")))
+        .map(|n| n.digest.clone())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Adding an active data or element segment, or a start function, to
+    /// any bodiless module of a passing composition makes the audit fail
+    /// with `unknown-code` on that module, unless a trusted ancestor
+    /// covers it.
+    #[test]
+    fn a_bodiless_module_that_starts_to_act_fails_unless_covered(
+        glue_root in 1usize..3,
+        glue_lib in 0usize..3,
+        fixups in any::<bool>(),
+        target in 0usize..8,
+        mutation in 0usize..3,
+    ) {
+        let mut bodiless: Vec<String> = Vec::new();
+        for (prefix, glue) in [("", glue_root), ("lib-", glue_lib)] {
+            bodiless.extend((0..glue).map(|i| format!("{prefix}g{i}")));
+            if fixups {
+                bodiless.push(format!("{prefix}fix"));
+            }
+        }
+        let name = &bodiless[target % bodiless.len()];
+        let fixup = name.ends_with("fix");
+        let text = match (mutation, fixup) {
+            (0, false) => "(data (i32.const 0) \"x\")",
+            (0, true) => "(memory 1) (data (i32.const 0) \"x\")",
+            (1, _) => "(elem (i32.const 0) func 0)",
+            _ => "(start 0)",
+        };
+        let apps = ["app", "lib-app"];
+        let honest = wat::parse_str(bodiless_composition(glue_root, glue_lib, fixups, None))
+            .expect("honest composition");
+        let h = wasm_audit::analyze_bytes("c.wasm", &honest, &Options::default()).expect("analysis");
+        prop_assert_eq!(audit_trusting(&honest, &digests_of(&h, &apps)).verdict, Outcome::Pass);
+
+        let wat = bodiless_composition(glue_root, glue_lib, fixups, Some((name, text)));
+        let bytes = wat::parse_str(&wat).expect("mutated composition");
+        let a = wasm_audit::analyze_bytes("c.wasm", &bytes, &Options::default()).expect("analysis");
+        let r = audit_trusting(&bytes, &digests_of(&a, &apps));
+        prop_assert_eq!(r.verdict, Outcome::Fail, "{} with {}", name, text);
+        let unknown: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.code.name() == "unknown-code")
+            .filter_map(|f| f.path.as_deref())
+            .collect();
+        let path = &a.nodes.iter().find(|n| n.name.as_deref() == Some(name.as_str())).expect("target").path;
+        prop_assert_eq!(unknown, vec![path.as_str()], "{} with {}", name, text);
+
+        // Covered: trusting the component that holds it (the nested one,
+        // or the root) passes again.
+        let holder = if name.starts_with("lib-") { "lib" } else { "" };
+        let covered = audit_trusting(&bytes, &digests_of(&a, &["app", holder])).verdict;
+        prop_assert_eq!(covered, Outcome::Pass, "{} with {} under a trusted ancestor", name, text);
+    }
+}

@@ -409,10 +409,11 @@ impl ModuleInfo {
     }
 
     /// `wit-component`'s fixup, by shape: nothing defined, one imported
-    /// table, imported functions, and active element segments at constant
-    /// offsets into that table that put the function imported as `"N"` into
-    /// slot N (so a swapped slot is not a fixup). It does nothing but fill
-    /// the shim's table, which the interpreter follows exactly.
+    /// table, imported functions, and one active element segment at a
+    /// constant offset into that table that puts the function imported as
+    /// `"N"` into slot N (so a swapped slot, or a second segment, is not a
+    /// fixup). It does nothing but fill the shim's table, which the
+    /// interpreter follows exactly.
     pub fn is_fixup_shaped(&self) -> bool {
         if self.defined_funcs != 0
             || !self.trampolines.is_empty()
@@ -423,7 +424,7 @@ impl ModuleInfo {
             || self.start.is_some()
             || !self.active_data.is_empty()
             || !self.exports.is_empty()
-            || self.elems.is_empty()
+            || self.elems.len() != 1
             || self.imported(CoreKind::Table) != 1
             || self
                 .imports
