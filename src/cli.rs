@@ -222,7 +222,7 @@ metadata-changed. Without --fail-on the exit code is 0 after printing.
     #[command(after_help = format!("\
 Examples:
   wasm-audit digests plug.wasm app.wasm > trusted.json
-  cosign sign-blob --key cosign.key trusted.json --output-signature trusted.json.sig
+  cosign sign-blob --yes --key cosign.key --tlog-upload=false --output-signature trusted.json.sig trusted.json
   openssl dgst -sha256 -sign key.pem trusted.json | base64 -w0 > trusted.json.sig
 
 Each file's root digest is listed under its component name (or file name).
@@ -356,7 +356,7 @@ shims, do not decode on their own; `tree` shows which ones do.
     #[command(after_help = format!("\
 Examples:
   wasm-audit extract app.wasm --node /component[0] -o plug.wasm
-  wasm-audit extract app.wasm --node /module[0] -o - | wasm-tools print
+  wasm-audit extract app.wasm --node /component[0]/module[0] -o - | wasm-tools print
 
 The output is written atomically (a complete file or none) and may not be
 one of the inputs.

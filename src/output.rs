@@ -110,7 +110,7 @@ pub fn ensure_not_read(what: &str, out: &Target, reads: &[PathBuf]) -> Result<()
                 format!(" ({})", read.display())
             };
             return Err(Error::Usage(format!(
-                "refusing to write {what} {}: this run reads that file{same}",
+                "refusing to write {what} {}: it is an input of this run{same}",
                 out.display()
             )));
         }

@@ -120,6 +120,12 @@ fn part_label(path: Option<&str>, name: Option<&str>) -> String {
     }
 }
 
+/// [`part_label`] in Markdown: the path as text, the name as a code span.
+fn md_part_label(path: Option<&str>, name: Option<&str>) -> String {
+    let parts: Vec<String> = path.map(md).into_iter().chain(name.map(code)).collect();
+    parts.join(" ")
+}
+
 /// Text for the terminal; `colour` adds ANSI colours.
 pub fn text(d: &Diff, colour: bool) -> String {
     let paint = |code: &str, s: String| {
@@ -341,7 +347,7 @@ pub fn markdown(d: &Diff) -> String {
                 "| {} | {} | {} | {} | {} |",
                 sign(c.change),
                 code(&cap_text(c)),
-                md(&part_label(Some(&c.part), c.name.as_deref())),
+                md_part_label(Some(&c.part), c.name.as_deref()),
                 c.class,
                 if c.risky { "⚠️ risky" } else { "" }
             );
@@ -360,15 +366,15 @@ pub fn markdown(d: &Diff) -> String {
             let (s, label) = match p.change {
                 "added" => (
                     "+",
-                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                    md_part_label(p.new_path.as_deref(), p.new_name.as_deref()),
                 ),
                 "removed" => (
                     "-",
-                    part_label(p.old_path.as_deref(), p.old_name.as_deref()),
+                    md_part_label(p.old_path.as_deref(), p.old_name.as_deref()),
                 ),
                 _ => (
                     "~",
-                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                    md_part_label(p.new_path.as_deref(), p.new_name.as_deref()),
                 ),
             };
             let change = match p.change {
@@ -390,7 +396,7 @@ pub fn markdown(d: &Diff) -> String {
             let _ = writeln!(
                 out,
                 "| {s} | {} | {} | {}{} | {} |",
-                md(&label),
+                label,
                 p.kind,
                 p.class,
                 if p.code && p.change == "added" {

@@ -89,15 +89,18 @@ pub fn multiline(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Markdown prose (also inside a table cell): every ASCII punctuation
-/// character is backslash-escaped, so no emphasis, link, image, autolink,
-/// HTML tag, entity, code span or table cell boundary can start; `@` is
-/// escaped too, so a name cannot mention anyone. On one line.
+/// Markdown prose (also inside a table cell): every character that can
+/// start markup is backslash-escaped: emphasis, links and images, HTML and
+/// autolinks (`<`), entities (`&`), code spans, table cells, headings,
+/// strikethrough, math (`$`) and mentions (`@`); a `-`, `+`, `=` or `.`
+/// that could start a list or a heading underline is escaped at the start.
+/// On one line.
 pub fn markdown(s: &str) -> String {
     let s = text(s);
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_ascii_punctuation() {
+    for (i, c) in s.chars().enumerate() {
+        let special = "\\`*_[]<>#!|~&@$".contains(c) || (i == 0 && "-+=.".contains(c));
+        if special {
             out.push('\\');
         }
         out.push(c);
@@ -177,16 +180,15 @@ pub fn dot(s: &str) -> String {
     out
 }
 
-/// A Mermaid quoted label's content: characters that Mermaid or the
-/// Markdown around it would interpret (quotes, markup, entity starts,
-/// backticks for Markdown strings, brackets) as Mermaid entity codes
-/// (`#35;`), invisible characters shown as escapes.
+/// A Mermaid quoted label's content: the characters that would end the
+/// quoted string or the edge label (`"`, `|`), start an entity (`#`, `&`),
+/// HTML (`<`, `>`) or a Markdown string (`` ` ``) as Mermaid entity codes
+/// (`#35;`); invisible characters shown as escapes.
 pub fn mermaid(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '"' | '#' | '&' | '<' | '>' | '`' | '|' | '[' | ']' | '{' | '}' | '(' | ')' | '\\'
-            | '*' | '_' | '~' | ';' => {
+            '"' | '#' | '&' | '<' | '>' | '`' | '|' => {
                 let _ = write!(out, "#{};", c as u32);
             }
             c if is_invisible(c) => push_escape(&mut out, c),
@@ -221,9 +223,18 @@ mod tests {
     #[test]
     fn markdown_is_inert() {
         let m = markdown("[PASS](https://evil) <img src=x> `x` | *b* @team &amp;");
-        for bad in ["](", "<img", "`x`", " | ", "*b*", " @team", "&amp;"] {
+        for bad in ["](", "`x`", " | ", "*b*", " @team", "&amp;"] {
             assert!(!m.contains(bad), "{bad} in {m}");
         }
+        // Every markup character is escaped, `<` included.
+        let mut prev = ' ';
+        for c in m.chars() {
+            if "`*_[]<>#!|~&@$".contains(c) {
+                assert_eq!(prev, '\\', "{c} unescaped in {m}");
+            }
+            prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+        }
+        assert_eq!(markdown("- a/b.wasm"), "\\- a/b.wasm");
         assert_eq!(markdown_code("a`b"), "``a`b``");
         assert_eq!(markdown_code("`a"), "`` `a ``");
         assert_eq!(markdown_code("a|b"), "`a\\|b`");

@@ -550,7 +550,7 @@ pub fn markdown(r: &Report, analyses: &[&Analysis]) -> String {
         }
         if let Some(a) = analyses.iter().find(|a| a.file == input.file) {
             let graph = CompositionGraph::build(a);
-            let mermaid = crate::render::graph::mermaid(&graph, a);
+            let mermaid = crate::render::graph::mermaid_overview(&graph, a);
             if out.len() + mermaid.len() + 64 < MARKDOWN_BUDGET {
                 let _ = writeln!(out, "<details><summary>composition graph</summary>\n\n```mermaid\n{mermaid}```\n\n</details>\n");
             } else {
