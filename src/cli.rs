@@ -107,7 +107,7 @@ Examples:
   wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
   wasm-audit check app.wasm --policy wasm-audit.toml --format sarif -o wasm-audit.sarif
   wasm-audit check *.wasm --format markdown >> \"$GITHUB_STEP_SUMMARY\"
-  wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub   # a pin file is a set
+  wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
@@ -222,7 +222,7 @@ metadata-changed. Without --fail-on the exit code is 0 after printing.
     #[command(after_help = format!("\
 Examples:
   wasm-audit digests plug.wasm app.wasm > trusted.json
-  cosign sign-blob --yes --key cosign.key --tlog-upload=false --output-signature trusted.json.sig trusted.json
+  cosign sign-blob --yes --key cosign.key --tlog-upload=false trusted.json > trusted.json.sig
   openssl dgst -sha256 -sign key.pem trusted.json | base64 -w0 > trusted.json.sig
 
 Each file's root digest is listed under its component name (or file name).
@@ -572,6 +572,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     escape::text(&out.display().to_string())
                 ))
                 .into());
+            }
+            // `init -o ci/wasm-audit.toml` makes `ci/` when it is missing.
+            if let Target::Path(p) = &target {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| wasm_audit::Error::Write {
+                        path: dir.to_path_buf(),
+                        source,
+                    })?;
+                }
             }
             emit(&target, wasm_audit::policy::STARTER_POLICY.as_bytes())?;
             if let Target::Path(p) = &target {

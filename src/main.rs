@@ -47,7 +47,16 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| cli::run(args)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
-            eprintln!("error: {}", escape::one_line(&format!("{e:#}")));
+            // The cause chain once: a cause already part of the message
+            // (`cannot write: <io error>`) is not repeated.
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message = format!("{message}: {cause}");
+                }
+            }
+            eprintln!("error: {}", escape::one_line(&message));
             ExitCode::from(cli::EXIT_ERROR)
         }
         Err(payload) => {

@@ -178,7 +178,25 @@ fn has_program(name: &str) -> bool {
 /// Programs an example line runs (the first word of each pipeline stage),
 /// other than `wasm-audit` and the shell's own.
 fn programs(line: &str) -> Vec<String> {
-    line.split(['|', ';'])
+    // Pipeline stages: split at `|` and `;` outside quotes.
+    let mut stages = vec![String::new()];
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '|' | ';') => {
+                stages.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(s) = stages.last_mut() {
+            s.push(c);
+        }
+    }
+    stages
+        .iter()
         .filter_map(|stage| {
             stage
                 .split_whitespace()
