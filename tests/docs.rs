@@ -305,6 +305,30 @@ fn readme_examples_run_as_written() {
         ran += run_examples(&format!("README block {}", i + 1), &block);
     }
     assert!(ran >= 25, "only {ran} README lines ran");
+
+    // The demo commands (`cargo run --release -- ARGS`), with the built
+    // binary, from the repository: the demo passes, the tampered one fails.
+    let mut demo = 0;
+    for line in readme.lines() {
+        let Some(args) = line.strip_prefix("cargo run --release -- ") else {
+            continue;
+        };
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("'{}' {args}", env!("CARGO_BIN_EXE_wasm-audit")))
+            .current_dir(repo("."))
+            .output()
+            .expect("sh");
+        let expected = if args.contains("tampered") { 1 } else { 0 };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{line}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        demo += 1;
+    }
+    assert_eq!(demo, 2, "the README's two demo commands");
 }
 
 /// The `Examples:` lines of `wasm-audit [SUBCOMMAND] --help`.
