@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use wasm_audit::graph::CompositionGraph;
 use wasm_audit::input::Source;
+use wasm_audit::output::Target;
+use wasm_audit::policy::{EffectiveLimits, LimitsConfig};
 use wasm_audit::render::caps::{CapsDocument, CapsFile};
+use wasm_audit::render::escape;
+use wasm_audit::render::graph::{GraphDocument, GraphFile};
 use wasm_audit::render::tree::{FileEntry, TreeDocument};
 use wasm_audit::{output, render, Limits, NodeKind, Options};
 
@@ -34,7 +38,10 @@ Examples:
   wasm-audit caps app.wasm                       # which host capabilities reach which part
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
   wasm-audit wit app.wasm --node /component[1]   # the WIT of a nested component
-  wasm-audit extract app.wasm --node /component[0]/module[0] -o core.wasm";
+  wasm-audit extract app.wasm --node /component[0]/module[0] -o core.wasm
+
+Every file a run reads (inputs, the policy and the trust sets, signatures
+and keys it names) is refused as an output; `-o -` is standard output.";
 
 /// Audit WebAssembly components before they ship.
 ///
@@ -51,30 +58,33 @@ pub struct Cli {
     limits: LimitArgs,
 }
 
+/// The limit flags. Each overrides the same key of the policy's
+/// `[limits]` (`--max-depth` over `max-depth`), which overrides the default.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Limits")]
+#[command(next_help_heading = "Limits (each overrides the same key in the policy's [limits])")]
 struct LimitArgs {
-    /// Largest input accepted, in bytes.
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
-    /// Deepest nesting accepted (the root is depth 0).
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::DEFAULT_MAX_DEPTH)]
-    max_depth: u32,
-    /// Most nodes (components and modules) accepted in one input.
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::DEFAULT_MAX_NODES)]
-    max_nodes: u64,
-    /// Largest decompressed `.dep-v0` section accepted, in bytes.
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_DEP_V0_SIZE)]
-    max_dep_v0_size: u64,
+    /// Largest input accepted, in bytes [default: 1073741824].
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+    /// Deepest nesting accepted; the root is depth 0 [default: 64].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_depth: Option<u32>,
+    /// Most nodes (components and modules) accepted in one input [default: 100000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_nodes: Option<u64>,
+    /// Largest decompressed `.dep-v0` section accepted, in bytes [default: 8388608].
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_dep_v0_size: Option<u64>,
     /// Most steps the wiring resolution may take per input (instantiations,
-    /// bindings, table writes, capability propagation).
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::DEFAULT_MAX_WIRING_WORK)]
-    max_wiring_work: u64,
+    /// bindings, table writes, capability propagation) [default: 1000000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_wiring_work: Option<u64>,
 }
 
 impl LimitArgs {
-    fn limits(&self) -> Limits {
-        Limits {
+    /// The limits the flags set, in the policy's terms.
+    fn config(&self) -> LimitsConfig {
+        LimitsConfig {
             max_file_size: self.max_file_size,
             max_depth: self.max_depth,
             max_nodes: self.max_nodes,
@@ -83,6 +93,15 @@ impl LimitArgs {
         }
     }
 }
+
+/// The defaults the help texts above state.
+const _: () = assert!(
+    Limits::DEFAULT_MAX_FILE_SIZE == 1_073_741_824
+        && Limits::DEFAULT_MAX_DEPTH == 64
+        && Limits::DEFAULT_MAX_NODES == 100_000
+        && Limits::DEFAULT_MAX_DEP_V0_SIZE == 8_388_608
+        && Limits::DEFAULT_MAX_WIRING_WORK == 1_000_000
+);
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -94,13 +113,16 @@ Examples:
   wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
   wasm-audit check app.wasm --policy wasm-audit.toml --format sarif -o wasm-audit.sarif
   wasm-audit check *.wasm --format markdown >> \"$GITHUB_STEP_SUMMARY\"
-  wasm-audit check app.wasm --trust wkg.lock --trust spin.toml   # pin files as (unsigned) sets
+  wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
 signature required on every trust set. `wasm-audit init` writes a starter
 policy. --signature and --key pair with --trust in order (one --key may
-serve every set).
+serve every set). Pin files (wkg.lock, Cargo-component.lock, spin.toml)
+are sets like any other: sign them, or accept them unsigned with
+`require-signature = false` in the policy. Limit flags override the
+policy's [limits].
 
 Formats: text (default), json (schemas/report.schema.json), sarif (2.1.0),
 junit (XML), markdown (pull-request comments).
@@ -125,11 +147,13 @@ junit (XML), markdown (pull-request comments).
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
-        /// Write the report to this file (atomically) instead of standard output.
+        /// Write the report to this file (atomically; devices and FIFOs in
+        /// place) instead of standard output; `-` is standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Also write an SBOM of the input: FORMAT=PATH (repeatable; with
-        /// several inputs PATH must contain `{}`, replaced by the file name).
+        /// several inputs PATH must contain `{}`, replaced by the file name,
+        /// and the file names must differ; `-` is standard output).
         #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_sbom_target)]
         sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
     },
@@ -204,7 +228,7 @@ metadata-changed. Without --fail-on the exit code is 0 after printing.
     #[command(after_help = format!("\
 Examples:
   wasm-audit digests plug.wasm app.wasm > trusted.json
-  cosign sign-blob --key cosign.key trusted.json --output-signature trusted.json.sig
+  cosign sign-blob --yes --key cosign.key --tlog-upload=false trusted.json > trusted.json.sig
   openssl dgst -sha256 -sign key.pem trusted.json | base64 -w0 > trusted.json.sig
 
 Each file's root digest is listed under its component name (or file name).
@@ -225,9 +249,13 @@ Examples:
   wasm-audit init
   wasm-audit init -o ci/wasm-audit.toml
 
+The starter policy has no trust set (its examples are commented out): a
+`check` with it reports every piece of code as `unknown-code` until a
+signed set of trusted digests is listed.
+
 {EXIT_CODES}"))]
     Init {
-        /// Where to write it.
+        /// Where to write it; `-` is standard output.
         #[arg(long, short, value_name = "FILE", default_value = "wasm-audit.toml")]
         output: PathBuf,
         /// Replace an existing file.
@@ -283,22 +311,37 @@ defined but never instantiated reaches nothing and is marked so.
         #[arg(long, short, value_enum, default_value_t = TreeFormat::Text)]
         format: TreeFormat,
     },
-    /// Print the composition graph: nodes, nesting, imported and exported interfaces.
+    /// Print the composition graph: which components are composed, which
+    /// host capabilities reach each of them (risky ones in red), and how
+    /// they are wired to each other.
     #[command(after_help = format!("\
 Examples:
-  wasm-audit graph app.wasm --format json
-  wasm-audit caps app.wasm                       # which host capabilities reach which part
+  wasm-audit graph app.wasm
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
   wasm-audit graph app.wasm --format mermaid >> review.md
+  wasm-audit graph app.wasm --format dot --full > app-full.dot
+  wasm-audit graph --format json a.wasm b.wasm > graphs.json
+
+The text, DOT and Mermaid views show the components (not their core
+modules and glue), how many times each is instantiated, the host
+capabilities that reach each one, grouped by package, and the interfaces
+siblings provide to each other; filesystem, socket and outgoing-HTTP
+access in red. --full draws every node and edge instead: modules,
+instances, interfaces. JSON (schemas/graph.schema.json) is always the full
+graph, one entry per input in `files`.
 
 {EXIT_CODES}"))]
     Graph {
-        /// Input: `.wasm`, `.wat`, or `-` for standard input.
-        #[arg(value_name = "FILE")]
-        file: String,
+        /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
         /// Output format.
-        #[arg(long, short, value_enum, default_value_t = GraphFormat::Json)]
+        #[arg(long, short, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
+        /// Every node and edge (modules, instances, interfaces), not only
+        /// the components and what reaches them.
+        #[arg(long)]
+        full: bool,
     },
     /// Print the WIT of the root or of any decodable nested component.
     #[command(after_help = format!("\
@@ -322,7 +365,7 @@ shims, do not decode on their own; `tree` shows which ones do.
     #[command(after_help = format!("\
 Examples:
   wasm-audit extract app.wasm --node /component[0] -o plug.wasm
-  wasm-audit extract app.wasm --node /module[0] -o - | wasm-tools print
+  wasm-audit extract app.wasm --node /component[0]/module[0] -o - | wasm-tools print
 
 The output is written atomically (a complete file or none) and may not be
 one of the inputs.
@@ -365,6 +408,7 @@ enum DiffFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
+    Text,
     Json,
     Dot,
     Mermaid,
@@ -388,7 +432,13 @@ fn to_json<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    let limits = cli.limits.limits();
+    let flags = cli.limits.config();
+    // Without a policy (every command but `check`): the flags over the defaults.
+    let limits = EffectiveLimits::resolve(&flags, None);
+    let options = |wit: bool| Options {
+        limits: limits.limits,
+        wit,
+    };
     match cli.command {
         Command::Check {
             files,
@@ -406,9 +456,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             signature,
             key,
             format,
-            output,
+            output: output.map(|o| Target::from_arg(&o)),
             sbom,
-            limits,
+            limits: flags,
         }),
         Command::Sbom {
             file,
@@ -416,25 +466,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             output: out,
         } => {
             let source = Source::from_arg(&file);
-            if out.as_os_str() != "-" {
-                if let Source::Path(p) = &source {
-                    output::ensure_not_input(&out, std::slice::from_ref(p))?;
-                }
-            }
+            let target = Target::from_arg(&out);
+            output::ensure_not_read("-o", &target, &source_paths(std::slice::from_ref(&source)))?;
             let timestamp =
                 wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?;
-            let options = Options { limits, wit: false };
-            let (_, analysis) = wasm_audit::analyze_source(&source, &options)?;
+            let (_, analysis) = wasm_audit::analyze_source(&source, &options(false))
+                .map_err(|e| limits.explain(e))?;
             let doc =
                 wasm_audit::sbom::render(&wasm_audit::sbom::build(&analysis, timestamp), format)?;
-            if out.as_os_str() == "-" {
-                print_stdout(&doc)?;
-            } else {
-                output::write_atomic(&out, &doc)?;
+            emit(&target, &doc)?;
+            if let Target::Path(p) = &target {
                 eprintln!(
                     "wrote {format} SBOM of {} to {}",
-                    analysis.file,
-                    out.display()
+                    escape::text(&analysis.file),
+                    escape::text(&p.display().to_string())
                 );
             }
             Ok(EXIT_OK)
@@ -461,8 +506,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 };
                 events.push(e);
             }
-            let options = Options { limits, wit: false };
-            let (a, b) = rayon::join(|| diff_side(&old, &options), || diff_side(&new, &options));
+            let options = options(false);
+            let (a, b) = rayon::join(
+                || diff_side(&old, &options, &limits),
+                || diff_side(&new, &options, &limits),
+            );
             let diff = Diff::compute(&a?, &b?);
             let out = match format {
                 DiffFormat::Text => {
@@ -482,7 +530,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
         Command::Digests { files, all_code } => {
-            let options = Options { limits, wit: false };
+            let options = options(false);
             let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
             check_stdin_once(&sources)?;
             let mut entries = Vec::new();
@@ -490,7 +538,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .iter()
                 .zip(wasm_audit::analyze_sources(&sources, &options))
             {
-                let a = result?;
+                let a = result.map_err(|e| limits.explain(e))?;
                 let file_name = match source {
                     Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
                     Source::Stdin => None,
@@ -520,46 +568,57 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Init { output: out, force } => {
-            if out.exists() && !force {
+            let target = Target::from_arg(&out);
+            // Only a regular file can be replaced; writing to a device or
+            // FIFO (or standard output) replaces nothing.
+            let existing_file = match &target {
+                Target::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+                Target::Stdout => false,
+            };
+            if existing_file && !force {
                 return Err(wasm_audit::Error::Usage(format!(
                     "{} exists; use --force to replace it",
-                    out.display()
+                    escape::text(&out.display().to_string())
                 ))
                 .into());
             }
-            output::write_atomic(&out, wasm_audit::policy::STARTER_POLICY.as_bytes())?;
-            eprintln!("wrote {}", out.display());
+            // `init -o ci/wasm-audit.toml` makes `ci/` when it is missing.
+            if let Target::Path(p) = &target {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| wasm_audit::Error::Write {
+                        path: dir.to_path_buf(),
+                        source,
+                    })?;
+                }
+            }
+            emit(&target, wasm_audit::policy::STARTER_POLICY.as_bytes())?;
+            if let Target::Path(p) = &target {
+                eprintln!("wrote {}", escape::text(&p.display().to_string()));
+            }
             Ok(EXIT_OK)
         }
         Command::Tree {
             files,
             format,
             no_wit,
-        } => {
-            let options = Options {
-                limits,
-                wit: !no_wit,
-            };
-            per_file(&files, &options, |results| match format {
-                TreeFormat::Text => Ok(texts(results, render::tree::text)),
-                TreeFormat::Json => {
-                    let entries = results
-                        .iter()
-                        .map(|(s, r)| match r {
-                            Ok(a) => FileEntry::Ok(a),
-                            Err(e) => FileEntry::Err {
-                                file: s.display(),
-                                error: e.to_string(),
-                            },
-                        })
-                        .collect();
-                    to_json(&TreeDocument::new(entries))
-                }
-            })
-        }
+        } => per_file(&files, &options(!no_wit), &limits, |results| match format {
+            TreeFormat::Text => Ok(texts(results, render::tree::text)),
+            TreeFormat::Json => {
+                let entries = results
+                    .iter()
+                    .map(|(s, r)| match r {
+                        Ok(a) => FileEntry::Ok(a),
+                        Err(e) => FileEntry::Err {
+                            file: s.display(),
+                            error: e.to_string(),
+                        },
+                    })
+                    .collect();
+                to_json(&TreeDocument::new(entries))
+            }
+        }),
         Command::Caps { files, format } => {
-            let options = Options { limits, wit: false };
-            per_file(&files, &options, |results| match format {
+            per_file(&files, &options(false), &limits, |results| match format {
                 TreeFormat::Text => Ok(texts(results, render::caps::text)),
                 TreeFormat::Json => {
                     let entries = results
@@ -580,22 +639,55 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             })
         }
-        Command::Graph { file, format } => {
-            let options = Options { limits, wit: false };
-            let (_, analysis) = wasm_audit::analyze_source(&Source::from_arg(&file), &options)?;
-            let graph = CompositionGraph::build(&analysis);
-            let out = match format {
-                GraphFormat::Json => to_json(&render::graph::json(&graph, &analysis))?,
-                GraphFormat::Dot => render::graph::dot(&graph, &analysis).into_bytes(),
-                GraphFormat::Mermaid => render::graph::mermaid(&graph, &analysis).into_bytes(),
+        Command::Graph {
+            files,
+            format,
+            full,
+        } => per_file(&files, &options(false), &limits, |results| {
+            let view = |a: &wasm_audit::Analysis| -> String {
+                let g = CompositionGraph::build(a);
+                match (format, full) {
+                    (GraphFormat::Dot, true) => render::graph::dot(&g, a),
+                    (GraphFormat::Dot, false) => render::graph::dot_overview(&g, a),
+                    (GraphFormat::Mermaid, true) => render::graph::mermaid(&g, a),
+                    (GraphFormat::Mermaid, false) => render::graph::mermaid_overview(&g, a),
+                    (_, true) => render::graph::text(&g, a),
+                    (_, false) => render::graph::text_overview(&g, a),
+                }
             };
-            print_stdout(&out)?;
-            Ok(EXIT_OK)
-        }
+            match format {
+                GraphFormat::Json => {
+                    let entries = results
+                        .iter()
+                        .map(|(s, r)| match r {
+                            Ok(a) => {
+                                GraphFile::Ok(render::graph::json(&CompositionGraph::build(a), a))
+                            }
+                            Err(e) => GraphFile::Err {
+                                file: s.display(),
+                                error: e.to_string(),
+                            },
+                        })
+                        .collect();
+                    to_json(&GraphDocument::new(entries))
+                }
+                _ => Ok(results
+                    .iter()
+                    .filter_map(|(_, r)| r.as_ref().ok())
+                    .map(view)
+                    .collect::<Vec<_>>()
+                    .join(if format == GraphFormat::Text {
+                        "\n"
+                    } else {
+                        ""
+                    })
+                    .into_bytes()),
+            }
+        }),
         Command::Wit { file, node } => {
-            let options = Options { limits, wit: false };
             let (loaded, analysis) =
-                wasm_audit::analyze_source(&Source::from_arg(&file), &options)?;
+                wasm_audit::analyze_source(&Source::from_arg(&file), &options(false))
+                    .map_err(|e| limits.explain(e))?;
             let n = analysis
                 .node(&node)
                 .ok_or_else(|| wasm_audit::Error::NoSuchNode {
@@ -617,7 +709,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     path: n.path.clone(),
                     message,
                 })?;
-            print_stdout(text.as_bytes())?;
+            print_stdout(escape::multiline(&text).as_bytes())?;
             Ok(EXIT_OK)
         }
         Command::Extract {
@@ -626,13 +718,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             output: out,
         } => {
             let source = Source::from_arg(&file);
-            if out.as_os_str() != "-" {
-                if let Source::Path(p) = &source {
-                    output::ensure_not_input(&out, std::slice::from_ref(p))?;
-                }
-            }
-            let options = Options { limits, wit: false };
-            let (loaded, analysis) = wasm_audit::analyze_source(&source, &options)?;
+            let target = Target::from_arg(&out);
+            output::ensure_not_read("-o", &target, &source_paths(std::slice::from_ref(&source)))?;
+            let (loaded, analysis) = wasm_audit::analyze_source(&source, &options(false))
+                .map_err(|e| limits.explain(e))?;
             let n = analysis
                 .node(&node)
                 .ok_or_else(|| wasm_audit::Error::NoSuchNode {
@@ -640,21 +729,38 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     path: node.clone(),
                 })?;
             let bytes = loaded.bytes.get(n.range()).unwrap_or_default();
-            if out.as_os_str() == "-" {
-                print_stdout(bytes)?;
-            } else {
-                output::write_atomic(&out, bytes)?;
+            emit(&target, bytes)?;
+            if let Target::Path(p) = &target {
                 eprintln!(
                     "wrote {} ({} bytes, {}) to {}",
                     n.path,
                     n.size,
                     n.digest,
-                    out.display()
+                    escape::text(&p.display().to_string())
                 );
             }
             Ok(EXIT_OK)
         }
     }
+}
+
+/// Writes an output: standard output, or a file (see [`output::write`]).
+fn emit(target: &Target, bytes: &[u8]) -> anyhow::Result<()> {
+    match target {
+        Target::Stdout => print_stdout(bytes),
+        Target::Path(p) => Ok(output::write(p, bytes)?),
+    }
+}
+
+/// The files among `sources` (standard input is not a file).
+fn source_paths(sources: &[Source]) -> Vec<PathBuf> {
+    sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Path(p) => Some(p.clone()),
+            Source::Stdin => None,
+        })
+        .collect()
 }
 
 fn parse_sbom_format(s: &str) -> Result<wasm_audit::sbom::SbomFormat, String> {
@@ -678,9 +784,16 @@ struct CheckArgs {
     signature: Vec<PathBuf>,
     key: Vec<PathBuf>,
     format: ReportFormat,
-    output: Option<PathBuf>,
+    output: Option<Target>,
     sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
-    limits: Limits,
+    /// The limit flags, laid over the policy's `[limits]`.
+    limits: LimitsConfig,
+}
+
+/// A trust set to load, and who named it (for messages).
+struct NamedSet {
+    source: wasm_audit::check::load::SetSource,
+    named_by: Option<String>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -703,45 +816,6 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             )));
         }
     }
-    let sbom_timestamp = if args.sbom.is_empty() {
-        0
-    } else {
-        wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?
-    };
-    for out in args.output.iter().chain(args.sbom.iter().map(|(_, p)| p)) {
-        let inputs: Vec<PathBuf> = sources
-            .iter()
-            .filter_map(|s| match s {
-                Source::Path(p) => Some(p.clone()),
-                Source::Stdin => None,
-            })
-            .chain(args.trust.iter().cloned())
-            .chain(args.policy.iter().cloned())
-            .collect();
-        output::ensure_not_input(out, &inputs)?;
-    }
-
-    let policy_path = args.policy.clone().or_else(|| {
-        let default = PathBuf::from("wasm-audit.toml");
-        default.is_file().then_some(default)
-    });
-    let (policy, source) = match &policy_path {
-        Some(p) => {
-            let policy = Policy::load(p)?;
-            let digest = std::fs::read(p)
-                .ok()
-                .map(|b| wasm_audit::digest::sha256(&b));
-            (
-                policy,
-                PolicySource {
-                    path: Some(p.display().to_string()),
-                    digest,
-                },
-            )
-        }
-        None => (Policy::default(), PolicySource::default()),
-    };
-
     if !args.signature.is_empty() && args.signature.len() != args.trust.len() {
         return Err(usage(format!(
             "{} --signature for {} --trust: give one signature per set, in the same order",
@@ -756,30 +830,122 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             args.trust.len()
         )));
     }
-    let mut set_sources: Vec<SetSource> = policy
+    let sbom_timestamp = if args.sbom.is_empty() {
+        0
+    } else {
+        wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?
+    };
+
+    // The policy, read once: what is parsed is what is hashed.
+    let policy_path = args.policy.clone().or_else(|| {
+        let default = PathBuf::from("wasm-audit.toml");
+        default.is_file().then_some(default)
+    });
+    let (mut policy, source) = match &policy_path {
+        Some(p) => {
+            let (policy, digest) = Policy::load_with_digest(p)?;
+            (
+                policy,
+                PolicySource {
+                    path: Some(p.display().to_string()),
+                    digest: Some(digest),
+                },
+            )
+        }
+        None => (Policy::default(), PolicySource::default()),
+    };
+    let policy_name = policy_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+
+    let mut sets: Vec<NamedSet> = policy
         .trust
         .sets
         .iter()
-        .map(|s| SetSource {
-            path: s.path.clone(),
-            signature: s.signature.clone(),
-            key: s.key.clone(),
+        .enumerate()
+        .map(|(i, s)| NamedSet {
+            source: SetSource {
+                path: s.path.clone(),
+                signature: s.signature.clone(),
+                key: s.key.clone(),
+            },
+            named_by: Some(format!(
+                "named by [[trust.sets]] entry {} of the policy {policy_name}",
+                i + 1
+            )),
         })
         .collect();
     for (i, path) in args.trust.iter().enumerate() {
-        set_sources.push(SetSource {
-            path: path.clone(),
-            signature: args.signature.get(i).cloned(),
-            key: args.key.get(i).or(args.key.first()).cloned(),
+        sets.push(NamedSet {
+            source: SetSource {
+                path: path.clone(),
+                signature: args.signature.get(i).cloned(),
+                key: args.key.get(i).or(args.key.first()).cloned(),
+            },
+            named_by: None,
         });
     }
-    let sets = set_sources
+
+    // Every file this run reads may not be an output, and no two outputs
+    // may be the same file. Checked before anything is read or written.
+    let mut reads = source_paths(&sources);
+    reads.extend(policy_path.iter().cloned());
+    for s in &sets {
+        reads.push(s.source.path.clone());
+        reads.extend(s.source.signature.iter().cloned());
+        reads.extend(s.source.key.iter().cloned());
+    }
+    let report_target = args.output.clone().unwrap_or(Target::Stdout);
+    let mut outputs: Vec<(String, Target)> =
+        vec![("the report (-o)".into(), report_target.clone())];
+    // (input index, format, target) of every SBOM to write.
+    let mut sbom_targets = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let stem = match s {
+            Source::Path(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "input".into()),
+            Source::Stdin => "stdin".into(),
+        };
+        for (format, path) in &args.sbom {
+            let target = Target::from_arg(Path::new(&path.to_string_lossy().replace("{}", &stem)));
+            outputs.push((
+                format!("--sbom {format}={} for {}", path.display(), s.display()),
+                target.clone(),
+            ));
+            sbom_targets.push((i, *format, target));
+        }
+    }
+    output::ensure_distinct(&outputs)?;
+    for (what, target) in &outputs {
+        output::ensure_not_read(what, target, &reads)?;
+    }
+
+    let checked = sets
         .iter()
-        .map(load_set)
+        .map(|s| {
+            load_set(&s.source).map_err(|e| match &s.named_by {
+                Some(by) => wasm_audit::Error::TrustSet {
+                    message: format!("{e} ({by})"),
+                },
+                None => e,
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
 
+    // Flags over the policy's [limits] over the defaults; the report
+    // embeds the limits it was made with.
+    let limits = EffectiveLimits::resolve(
+        &args.limits,
+        policy_path
+            .as_ref()
+            .map(|_| (policy_name.as_str(), &policy.limits)),
+    );
+    policy.limits = limits.config;
     let options = Options {
-        limits: policy.limits.apply(args.limits),
+        limits: limits.limits,
         wit: false,
     };
     let progress = ProgressLine::new(sources.len());
@@ -788,7 +954,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         sources
             .par_iter()
             .map(|s| {
-                let r = wasm_audit::analyze_source(s, &options).map(|(_, a)| a);
+                let r = wasm_audit::analyze_source(s, &options)
+                    .map(|(_, a)| a)
+                    .map_err(|e| limits.explain(e));
                 progress.tick();
                 r
             })
@@ -803,12 +971,12 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             analysis,
         })
         .collect();
-    let report = Report::generate(&inputs, &sets, &policy, source);
+    let report = Report::generate(&inputs, &checked, &policy, source);
 
     let rendered = match args.format {
         ReportFormat::Text => {
             use std::io::IsTerminal;
-            let colour = args.output.is_none()
+            let colour = report_target == Target::Stdout
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
             render::report::text(&report, colour).into_bytes()
@@ -824,29 +992,23 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             render::report::markdown(&report, &analyses).into_bytes()
         }
     };
-    // SBOMs describe the inputs whatever the verdict; each is rendered
-    // (and validated) completely before its file is written.
-    for input in &inputs {
-        let Ok(analysis) = &input.analysis else {
+    // SBOMs describe the inputs whatever the verdict; every one is
+    // rendered (and validated) before any file is written.
+    let mut documents = Vec::new();
+    for (i, format, target) in &sbom_targets {
+        let Some(Ok(analysis)) = inputs.get(*i).map(|input| &input.analysis) else {
             continue;
         };
         let sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
-        for (format, path) in &args.sbom {
-            let stem = Path::new(&input.file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "stdin".into());
-            let path = PathBuf::from(path.to_string_lossy().replace("{}", &stem));
-            output::write_atomic(&path, &wasm_audit::sbom::render(&sbom, *format)?)?;
-        }
+        documents.push((target, wasm_audit::sbom::render(&sbom, *format)?));
     }
-    match &args.output {
-        Some(out) => output::write_atomic(out, &rendered)?,
-        None => print_stdout(&rendered)?,
+    for (target, doc) in &documents {
+        emit(target, doc)?;
     }
+    emit(&report_target, &rendered)?;
     for i in &report.inputs {
         if let (wasm_audit::check::Outcome::Error, Some(e)) = (i.verdict, &i.error) {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", escape::one_line(e));
         }
     }
     Ok(if report.has_errors() {
@@ -898,17 +1060,22 @@ type FileResults = [(Source, wasm_audit::Result<wasm_audit::Analysis>)];
 fn per_file(
     files: &[String],
     options: &Options,
+    limits: &EffectiveLimits,
     render: impl Fn(&FileResults) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<u8> {
     let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
     check_stdin_once(&sources)?;
     let analyses = wasm_audit::analyze_sources(&sources, options);
-    let results: Vec<_> = sources.into_iter().zip(analyses).collect();
+    let results: Vec<_> = sources
+        .into_iter()
+        .zip(analyses)
+        .map(|(s, r)| (s, r.map_err(|e| limits.explain(e))))
+        .collect();
     print_stdout(&render(&results)?)?;
     let mut failed = false;
     for (_, r) in &results {
         if let Err(e) = r {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", escape::one_line(&e.to_string()));
             failed = true;
         }
     }
@@ -926,9 +1093,14 @@ fn texts(results: &FileResults, text: fn(&wasm_audit::Analysis) -> String) -> Ve
 }
 
 /// One side of a diff: a saved JSON document, or a binary to analyse.
-fn diff_side(arg: &str, options: &Options) -> anyhow::Result<wasm_audit::diff::Side> {
+fn diff_side(
+    arg: &str,
+    options: &Options,
+    limits: &EffectiveLimits,
+) -> anyhow::Result<wasm_audit::diff::Side> {
     let source = Source::from_arg(arg);
-    let raw = wasm_audit::input::read_raw(&source, options.limits.max_file_size)?;
+    let raw = wasm_audit::input::read_raw(&source, options.limits.max_file_size)
+        .map_err(|e| limits.explain(e))?;
     // A saved JSON document is text starting with `{`; binaries start with
     // `\0asm` and WAT with `(`.
     if raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
@@ -938,7 +1110,7 @@ fn diff_side(arg: &str, options: &Options) -> anyhow::Result<wasm_audit::diff::S
             .map_err(|e| wasm_audit::Error::Usage(format!("{arg}: {e}")).into());
     }
     let loaded = wasm_audit::input::from_bytes(source.display(), raw)?;
-    let analysis = wasm_audit::analyze_loaded(&loaded, options)?;
+    let analysis = wasm_audit::analyze_loaded(&loaded, options).map_err(|e| limits.explain(e))?;
     Ok(wasm_audit::diff::Side::from_analysis(&analysis))
 }
 

@@ -139,6 +139,114 @@ impl LimitsConfig {
             max_wiring_work: self.max_wiring_work.unwrap_or(base.max_wiring_work),
         }
     }
+
+    /// Field by field, the limit `self` sets, else the one `under` sets:
+    /// the one place where command-line flags are laid over the policy
+    /// (a new limit needs one line here and one in [`apply`](Self::apply);
+    /// names, origins and messages follow from the serde names).
+    pub fn over(&self, under: &LimitsConfig) -> LimitsConfig {
+        LimitsConfig {
+            max_file_size: self.max_file_size.or(under.max_file_size),
+            max_depth: self.max_depth.or(under.max_depth),
+            max_nodes: self.max_nodes.or(under.max_nodes),
+            max_dep_v0_size: self.max_dep_v0_size.or(under.max_dep_v0_size),
+            max_wiring_work: self.max_wiring_work.or(under.max_wiring_work),
+        }
+    }
+
+    /// The knobs this sets, by their policy key (`max-depth`; the flag is
+    /// `--max-depth`), with their values.
+    pub fn knobs(&self) -> Vec<(String, String)> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => {
+                map.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Where an effective limit was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitOrigin {
+    /// The built-in default.
+    Default,
+    /// A command-line flag (`--max-depth`).
+    Flag,
+    /// The `[limits]` table of this policy file.
+    Policy(String),
+}
+
+/// The limits a run uses: the flags over the policy over the defaults,
+/// with where each came from, so that a limit error names the knob that
+/// set the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveLimits {
+    /// The limits to apply.
+    pub limits: Limits,
+    /// What the flags and the policy set, merged (flags win).
+    pub config: LimitsConfig,
+    flags: LimitsConfig,
+    policy: Option<(String, LimitsConfig)>,
+}
+
+impl EffectiveLimits {
+    /// Lays `flags` over the `[limits]` of `policy` (its file name and
+    /// table), over the defaults.
+    pub fn resolve(flags: &LimitsConfig, policy: Option<(&str, &LimitsConfig)>) -> Self {
+        let empty = LimitsConfig::default();
+        let under = policy.map(|(_, l)| l).unwrap_or(&empty);
+        let config = flags.over(under);
+        EffectiveLimits {
+            limits: config.apply(Limits::default()),
+            config,
+            flags: *flags,
+            policy: policy.map(|(p, l)| (p.to_string(), *l)),
+        }
+    }
+
+    /// Where the limit of a knob (`max-depth` or `--max-depth`) was set.
+    pub fn origin(&self, knob: &str) -> LimitOrigin {
+        let knob = knob.trim_start_matches("--");
+        if self.flags.knobs().iter().any(|(k, _)| k == knob) {
+            return LimitOrigin::Flag;
+        }
+        match &self.policy {
+            Some((path, l)) if l.knobs().iter().any(|(k, _)| k == knob) => {
+                LimitOrigin::Policy(path.clone())
+            }
+            _ => LimitOrigin::Default,
+        }
+    }
+
+    /// A limit error that says which knob set the limit: the flag, or the
+    /// policy's `[limits]` (which the flag overrides). Other errors are
+    /// returned as they are.
+    pub fn explain(&self, e: crate::Error) -> crate::Error {
+        let crate::Error::LimitExceeded {
+            input,
+            what,
+            limit,
+            flag,
+        } = e
+        else {
+            return e;
+        };
+        let knob = flag.trim_start_matches("--");
+        let what = match self.origin(flag) {
+            LimitOrigin::Default => what,
+            LimitOrigin::Flag => format!("{what}; the limit comes from {flag} {limit}"),
+            LimitOrigin::Policy(path) => format!(
+                "{what}; the limit comes from `{knob} = {limit}` in [limits] of the policy {path}, which {flag} overrides"
+            ),
+        };
+        crate::Error::LimitExceeded {
+            input,
+            what,
+            limit,
+            flag,
+        }
+    }
 }
 
 /// The whole policy.
@@ -161,6 +269,10 @@ pub struct PolicyError {
     pub line: usize,
     pub message: String,
 }
+
+/// Largest policy file read: far above any real policy, and a bound on
+/// what a path such as `/dev/zero` could make the tool read.
+pub const MAX_POLICY_SIZE: u64 = 1 << 20;
 
 /// The policy written by `wasm-audit init`.
 pub const STARTER_POLICY: &str = include_str!("../testdata/wasm-audit.toml.example");
@@ -261,7 +373,14 @@ impl Policy {
 
     /// Reads and parses a policy file; set paths are made relative to its directory.
     pub fn load(path: &Path) -> Result<Policy, crate::Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        Self::load_with_digest(path).map(|(policy, _)| policy)
+    }
+
+    /// [`load`](Self::load), with the `sha256:` digest of the exact bytes
+    /// that were parsed (the file is read once).
+    pub fn load_with_digest(path: &Path) -> Result<(Policy, String), crate::Error> {
+        use std::io::Read;
+        let read_err = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => crate::Error::NotFound {
                 path: path.to_path_buf(),
             },
@@ -269,16 +388,30 @@ impl Policy {
                 path: path.to_path_buf(),
                 source: e,
             },
-        })?;
-        let mut policy = Policy::parse(&path.display().to_string(), &text)
-            .map_err(|e| crate::Error::Usage(format!("invalid policy: {e}")))?;
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_POLICY_SIZE + 1).read_to_end(&mut bytes))
+            .map_err(read_err)?;
+        let invalid = |m: String| crate::Error::Usage(format!("invalid policy: {m}"));
+        if bytes.len() as u64 > MAX_POLICY_SIZE {
+            return Err(invalid(format!(
+                "{}: larger than {MAX_POLICY_SIZE} bytes",
+                path.display()
+            )));
+        }
+        let digest = crate::digest::sha256(&bytes);
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| invalid(format!("{}: not UTF-8 text: {e}", path.display())))?;
+        let mut policy =
+            Policy::parse(&path.display().to_string(), text).map_err(|e| invalid(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new(""));
         for set in &mut policy.trust.sets {
             set.path = base.join(&set.path);
             set.signature = set.signature.as_ref().map(|p| base.join(p));
             set.key = set.key.as_ref().map(|p| base.join(p));
         }
-        Ok(policy)
+        Ok((policy, digest))
     }
 
     /// The severity of a finding code under this policy.
@@ -412,6 +545,93 @@ mod tests {
     fn the_starter_policy_parses() {
         let p = Policy::parse("wasm-audit.toml", STARTER_POLICY).expect("starter policy");
         assert!(p.trust.require_signature);
+        // Its examples are commented out: the next `check` must not look
+        // for files that do not exist.
+        assert!(p.trust.sets.is_empty(), "{:?}", p.trust.sets);
+        assert!(p.capabilities.components.is_empty());
+        // Every commented example parses once uncommented.
+        let uncommented: String = STARTER_POLICY
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") || rest.starts_with('[') => rest,
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let p = Policy::parse("wasm-audit.toml", &uncommented).expect("uncommented starter");
         assert!(!p.trust.sets.is_empty());
+        assert!(!p.capabilities.components.is_empty());
+    }
+
+    /// Every limit (the keys of `Limits`, so a new one is covered without
+    /// touching this test): a flag wins over the policy, the policy over
+    /// the default, and the origin names who set it.
+    #[test]
+    fn flags_override_the_policy_for_every_limit() {
+        let keys: Vec<String> = match serde_json::to_value(Limits::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            other => panic!("limits serialise as an object: {other:?}"),
+        };
+        assert!(keys.len() >= 4, "{keys:?}");
+        let set = |k: &str, v: u64| -> LimitsConfig {
+            serde_json::from_value(serde_json::json!({ k: v })).expect("one knob")
+        };
+        let value = |l: &Limits, k: &str| serde_json::to_value(l).expect("limits")[k].clone();
+        for k in &keys {
+            let (flags, policy) = (set(k, 7), set(k, 5));
+            let both = EffectiveLimits::resolve(&flags, Some(("p.toml", &policy)));
+            assert_eq!(value(&both.limits, k), 7, "{k}: the flag wins");
+            assert_eq!(both.origin(k), LimitOrigin::Flag);
+            assert_eq!(both.origin(&format!("--{k}")), LimitOrigin::Flag);
+            let only_policy =
+                EffectiveLimits::resolve(&LimitsConfig::default(), Some(("p.toml", &policy)));
+            assert_eq!(
+                value(&only_policy.limits, k),
+                5,
+                "{k}: the policy over the default"
+            );
+            assert_eq!(only_policy.origin(k), LimitOrigin::Policy("p.toml".into()));
+            let none = EffectiveLimits::resolve(&LimitsConfig::default(), None);
+            assert_eq!(none.limits, Limits::default());
+            assert_eq!(none.origin(k), LimitOrigin::Default);
+            // Another knob of the policy is kept under this flag.
+            for other in keys.iter().filter(|o| *o != k) {
+                let merged = set(k, 7).over(&set(other, 5));
+                assert_eq!(merged.knobs().len(), 2, "{k} over {other}");
+            }
+        }
+    }
+
+    #[test]
+    fn limit_errors_name_the_knob_that_set_the_limit() {
+        let e = || crate::Error::LimitExceeded {
+            input: "app.wasm".into(),
+            what: "nesting deeper than 2 levels".into(),
+            limit: 2,
+            flag: "--max-depth",
+        };
+        let policy = LimitsConfig {
+            max_depth: Some(2),
+            ..LimitsConfig::default()
+        };
+        let from_policy =
+            EffectiveLimits::resolve(&LimitsConfig::default(), Some(("ci/p.toml", &policy)))
+                .explain(e())
+                .to_string();
+        assert!(
+            from_policy.contains("`max-depth = 2` in [limits] of the policy ci/p.toml"),
+            "{from_policy}"
+        );
+        let from_flag = EffectiveLimits::resolve(&policy, None)
+            .explain(e())
+            .to_string();
+        assert!(
+            from_flag.contains("comes from --max-depth 2"),
+            "{from_flag}"
+        );
+        let default = EffectiveLimits::resolve(&LimitsConfig::default(), None)
+            .explain(e())
+            .to_string();
+        assert_eq!(default, e().to_string());
     }
 }

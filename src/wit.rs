@@ -7,17 +7,33 @@ use wit_component::{DecodedWasm, WitPrinter};
 
 use crate::model::WitSummary;
 
-/// `wit_component::decode`, with a panic inside the decoder turned into an
-/// error: wit-parser 0.263 reaches `unreachable!()` on some valid components
-/// (an imported type bound to a non-value type), and untrusted input must
-/// not crash the tool.
-fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        wit_component::decode(bytes)
-    })) {
-        Ok(result) => result.map_err(|e| format!("{e:#}")),
-        Err(_) => Err("the WIT decoder (wit-parser) failed on this component".into()),
+/// Runs `f`, turning a panic inside it into an error naming `what`:
+/// wit-parser 0.263 reaches `unreachable!()` on some valid components (an
+/// imported type bound to a non-value type), wit-component's printer
+/// panics on others, and untrusted input must not crash the tool. Errors
+/// are one line (validator messages span several).
+fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(|e| crate::render::escape::one_line(&format!("{e:#}"))),
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .map(|m| format!(": {}", crate::render::escape::one_line(&m)))
+                .unwrap_or_default();
+            Err(format!(
+                "{what} failed on this component (a bug in it{detail})"
+            ))
+        }
     }
+}
+
+/// `wit_component::decode`, with panics turned into errors.
+fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
+    guarded("the WIT decoder (wit-parser)", || {
+        wit_component::decode(bytes)
+    })
 }
 
 /// Decodes `bytes` (a whole component) and names what it decodes to.
@@ -58,22 +74,23 @@ fn summarize_exact(bytes: &[u8]) -> Result<WitSummary, String> {
     })
 }
 
-/// Decodes `bytes` and prints the WIT text, as `wasm-tools component wit` does.
+/// Decodes `bytes` and prints the WIT text, as `wasm-tools component wit`
+/// does. A panic of the decoder or of the printer is an error.
 pub fn print(bytes: &[u8]) -> Result<String, String> {
     let decoded = decode(bytes)?;
-    let resolve = decoded.resolve();
-    let main = decoded.package();
-    let nested: Vec<_> = resolve
-        .packages
-        .iter()
-        .map(|(id, _)| id)
-        .filter(|id| *id != main)
-        .collect();
-    let mut printer = WitPrinter::default();
-    printer
-        .print(resolve, main, &nested)
-        .map_err(|e| format!("{e:#}"))?;
-    Ok(printer.output.to_string())
+    guarded("the WIT printer (wit-component)", || {
+        let resolve = decoded.resolve();
+        let main = decoded.package();
+        let nested: Vec<_> = resolve
+            .packages
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|id| *id != main)
+            .collect();
+        let mut printer = WitPrinter::default();
+        printer.print(resolve, main, &nested)?;
+        Ok(printer.output.to_string())
+    })
 }
 
 /// A copy of a component in which every nested core module, at any depth,

@@ -156,6 +156,9 @@ fn graph_json_holds_to_its_schema_and_is_consistent() {
         assert_eq!(common::code(&out), 0);
         let doc = json_stdout(&out);
         assert_valid(&validator, &doc, &input.display().to_string());
+        assert_eq!(doc["files"].as_array().map(Vec::len), Some(1));
+        let doc = &doc["files"][0];
+        assert_eq!(doc["file"], input.display().to_string());
 
         let nodes = doc["nodes"].as_array().expect("nodes");
         let ids: std::collections::BTreeSet<&str> = nodes
@@ -209,6 +212,7 @@ fn graph_dot_and_mermaid_draw_every_node_and_edge() {
     let input = repo(NESTED_WAT);
     let dot = common::run([
         "graph".as_ref(),
+        "--full".as_ref(),
         "--format".as_ref(),
         "dot".as_ref(),
         input.as_os_str(),
@@ -231,6 +235,7 @@ fn graph_dot_and_mermaid_draw_every_node_and_edge() {
 
     let mm = common::run([
         "graph".as_ref(),
+        "--full".as_ref(),
         "--format".as_ref(),
         "mermaid".as_ref(),
         input.as_os_str(),
@@ -555,7 +560,7 @@ fn graph_marks_what_each_binding_carries() {
     assert_eq!(common::code(&out), 0);
     let doc = json_stdout(&out);
     assert_valid(&schema("graph.schema.json"), &doc, "outer-alias graph");
-    let edges = doc["edges"].as_array().expect("edges");
+    let edges = doc["files"][0]["edges"].as_array().expect("edges");
     let renamed = edges
         .iter()
         .find(|e| {
@@ -585,9 +590,10 @@ fn graph_marks_what_each_binding_carries() {
         ]
     );
 
-    // The DOT drawing paints the socket flow, including the renamed binding.
+    // The full DOT drawing paints the socket flow, including the renamed binding.
     let out = common::run([
         "graph".as_ref(),
+        "--full".as_ref(),
         "--format".as_ref(),
         "dot".as_ref(),
         input.as_os_str(),
@@ -598,4 +604,86 @@ fn graph_marks_what_each_binding_carries() {
         .filter(|l| l.contains("satisfies") && l.contains("#d62828"))
         .count();
     assert_eq!(red, 3, "host → root → wrapper → shared: {dot}");
+}
+
+/// The default view: the components, what reaches them, the risky flow in
+/// red; several inputs, one after the other; JSON with one entry each.
+#[test]
+fn graph_overview_shows_components_capabilities_and_risky_flows() {
+    let tampered = repo("testdata/demo/app-tampered.wasm");
+    let app = repo("testdata/demo/app.wasm");
+    let out = common::run([tampered.as_os_str(), app.as_os_str()].iter().fold(
+        vec![std::ffi::OsStr::new("graph")],
+        |mut v, a| {
+            v.push(a);
+            v
+        },
+    ));
+    assert_eq!(common::code(&out), 0);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("    /component[0] logger  code"))
+            .count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("<- host wasi:sockets: tcp @0.2.0  [risky]")
+            .count(),
+        1,
+        "only the tampered logger reaches the network: {text}"
+    );
+    assert_eq!(
+        text.matches("<- /component[0] logger: demo:app/log")
+            .count(),
+        2
+    );
+
+    let dot = |file: &Path| {
+        let out = common::run([
+            "graph".as_ref(),
+            "--format".as_ref(),
+            "dot".as_ref(),
+            file.as_os_str(),
+        ]);
+        assert_eq!(common::code(&out), 0);
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let d = dot(&tampered);
+    // Two components inside the root's cluster; no module, instance or
+    // interface node.
+    assert_eq!(d.matches("subgraph cluster_p0").count(), 1, "{d}");
+    assert_eq!(
+        d.lines()
+            .filter(|l| l.trim_start().starts_with('p')
+                && l.contains("[label=")
+                && !l.contains("->"))
+            .count(),
+        2,
+        "{d}"
+    );
+    assert!(!d.contains("module[0]"), "{d}");
+    let red: Vec<&str> = d
+        .lines()
+        .filter(|l| l.contains(" -> ") && l.contains("#d62828"))
+        .collect();
+    assert_eq!(red.len(), 1, "{d}");
+    assert!(red[0].contains("tcp @0.2.0"), "{red:?}");
+    assert!(!dot(&app)
+        .lines()
+        .any(|l| l.contains(" -> ") && l.contains("#d62828")));
+
+    let out = common::run([
+        "graph".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        tampered.as_os_str(),
+        repo("testdata/demo/missing.wasm").as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 2, "a missing input is an error");
+    let doc = json_stdout(&out);
+    assert_valid(&schema("graph.schema.json"), &doc, "two inputs");
+    assert!(doc["files"][0]["nodes"].is_array());
+    assert!(doc["files"][1]["error"].is_string());
 }

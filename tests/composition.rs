@@ -742,12 +742,16 @@ fn wac_composed_chain_wiring_and_capabilities() {
     assert_eq!(common::code(&out), 0);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let edge = |from: usize, to: usize, iface: &str| {
-        doc["edges"].as_array().expect("edges").iter().any(|e| {
-            e["kind"] == "satisfies"
-                && e["from"] == analysis.nodes[from].path
-                && e["to"] == analysis.nodes[to].path
-                && e["interface"] == iface
-        })
+        doc["files"][0]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .any(|e| {
+                e["kind"] == "satisfies"
+                    && e["from"] == analysis.nodes[from].path
+                    && e["to"] == analysis.nodes[to].path
+                    && e["interface"] == iface
+            })
     };
     assert!(edge(callee_i, middleware_i, &receiver_import));
     assert!(edge(middleware_i, caller_i, &middleware_import));

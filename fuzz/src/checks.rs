@@ -187,6 +187,10 @@ pub fn consume(a: &Analysis) {
     serde_json::to_string(&doc).expect("graph JSON");
     let _ = render::graph::dot(&g, a);
     let _ = render::graph::mermaid(&g, a);
+    let _ = render::graph::text(&g, a);
+    let _ = render::graph::dot_overview(&g, a);
+    let _ = render::graph::mermaid_overview(&g, a);
+    let _ = render::graph::text_overview(&g, a);
 
     // Capabilities.
     let _ = render::caps::text(a);

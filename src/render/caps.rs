@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Tool, FORMAT_VERSION};
+use super::{escape, Tool, FORMAT_VERSION};
 use crate::model::{Analysis, Class, NodeKind};
 use crate::wiring::resolve::Binding;
 
@@ -196,7 +196,7 @@ impl CapsDocument {
 
 fn via_text(via: &[Binding]) -> String {
     via.iter()
-        .map(|b| b.path.as_str())
+        .map(|b| escape::text(&b.path).into_owned())
         .collect::<Vec<_>>()
         .join(" → ")
 }
@@ -204,7 +204,7 @@ fn via_text(via: &[Binding]) -> String {
 /// The listing for people.
 pub fn text(a: &Analysis) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({})", a.file, a.digest);
+    let _ = writeln!(out, "{} ({})", escape::text(&a.file), a.digest);
     for part in parts(a) {
         let _ = write!(
             out,
@@ -215,7 +215,7 @@ pub fn text(a: &Analysis) -> String {
             part.digest.get(7..19).unwrap_or(&part.digest)
         );
         if let Some(name) = &part.name {
-            let _ = write!(out, "  {name}");
+            let _ = write!(out, "  {}", escape::text(name));
         }
         out.push('\n');
         if !part.instantiated {
@@ -230,7 +230,7 @@ pub fn text(a: &Analysis) -> String {
         for cap in &part.capabilities {
             if cap.family != current {
                 current = cap.family;
-                let _ = writeln!(out, "    {current}");
+                let _ = writeln!(out, "    {}", escape::text(current));
             }
             let import = cap.via.last().map(|b| b.import.as_str()).unwrap_or("");
             let renamed = if import == cap.interface {
@@ -238,17 +238,17 @@ pub fn text(a: &Analysis) -> String {
             } else if part.kind == NodeKind::Module {
                 format!(" as import module {import:?}")
             } else {
-                format!(" as {import}")
+                format!(" as {}", escape::text(import))
             };
             let implements = cap
                 .implements
                 .as_deref()
-                .map(|i| format!(" (implements {i})"))
+                .map(|i| format!(" (implements {})", escape::text(i)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "      {}{implements}{renamed}  (via {})",
-                cap.interface,
+                escape::text(&cap.interface),
                 via_text(&cap.via)
             );
         }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Tool, FORMAT_VERSION};
+use super::{escape, Tool, FORMAT_VERSION};
 use crate::diff::{Change, Diff};
 
 /// The `diff --format json` document.
@@ -120,6 +120,12 @@ fn part_label(path: Option<&str>, name: Option<&str>) -> String {
     }
 }
 
+/// [`part_label`] in Markdown: the path as text, the name as a code span.
+fn md_part_label(path: Option<&str>, name: Option<&str>) -> String {
+    let parts: Vec<String> = path.map(md).into_iter().chain(name.map(code)).collect();
+    parts.join(" ")
+}
+
 /// Text for the terminal; `colour` adds ANSI colours.
 pub fn text(d: &Diff, colour: bool) -> String {
     let paint = |code: &str, s: String| {
@@ -130,36 +136,42 @@ pub fn text(d: &Diff, colour: bool) -> String {
         }
     };
     let mut out = String::new();
+    // Every line is built from names the inputs carry: escaped whole
+    // before any colour is added.
+    let line = |s: String| escape::text(&s).into_owned();
     let _ = writeln!(
         out,
-        "wasm-audit diff: {} ({}) → {} ({})",
-        d.old.file,
-        short(&d.old.digest),
-        d.new.file,
-        short(&d.new.digest)
+        "{}",
+        line(format!(
+            "wasm-audit diff: {} ({}) → {} ({})",
+            d.old.file,
+            short(&d.old.digest),
+            d.new.file,
+            short(&d.new.digest)
+        ))
     );
-    let _ = writeln!(out, "{}", summary(d));
+    let _ = writeln!(out, "{}", line(summary(d)));
     if let Some(note) = &d.note {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "{}", line(format!("note: {note}")));
     }
     if !d.capabilities.is_empty() {
         out.push_str("\nCapabilities:\n");
         for c in &d.capabilities {
-            let line = format!(
+            let text = line(format!(
                 "  {} {:<50}  {} ({}){}",
                 sign(c.change),
                 cap_text(c),
                 part_label(Some(&c.part), c.name.as_deref()),
                 c.class,
                 if c.risky { "  [risky]" } else { "" }
-            );
+            ));
             let code = match (c.change, c.risky) {
                 (Change::Added, true) => "31;1",
                 (Change::Added, false) => "33",
                 (Change::Removed, _) => "32",
                 (Change::Version, _) => "36",
             };
-            let _ = writeln!(out, "{}", paint(code, line));
+            let _ = writeln!(out, "{}", paint(code, text));
         }
     }
     if !d.parts.is_empty() {
@@ -213,14 +225,17 @@ pub fn text(d: &Diff, colour: bool) -> String {
                     )
                 })
                 .unwrap_or_default();
-            let line = format!("  {what}{how}{}", if p.code { "" } else { "  [no code]" });
+            let text = line(format!(
+                "  {what}{how}{}",
+                if p.code { "" } else { "  [no code]" }
+            ));
             let _ = writeln!(
                 out,
                 "{}",
                 if p.code && p.change == "added" {
-                    paint("31;1", line)
+                    paint("31;1", text)
                 } else {
-                    line
+                    text
                 }
             );
         }
@@ -228,33 +243,31 @@ pub fn text(d: &Diff, colour: bool) -> String {
     if !d.root.is_empty() {
         out.push_str("\nRoot imports and exports:\n");
         for r in &d.root {
-            let _ = match r.change {
-                Change::Version => writeln!(
-                    out,
+            let text = match r.change {
+                Change::Version => format!(
                     "  ~ {} {} {} → {}",
                     r.direction,
                     r.name,
                     r.from.as_deref().unwrap_or(""),
                     r.to.as_deref().unwrap_or("")
                 ),
-                c => writeln!(out, "  {} {} {}", sign(c), r.direction, r.name),
+                c => format!("  {} {} {}", sign(c), r.direction, r.name),
             };
+            let _ = writeln!(out, "{}", line(text));
         }
     }
     if !d.crates.is_empty() {
         out.push_str("\nRust crates:\n");
         for c in &d.crates {
-            let _ = match c.change {
-                Change::Version => writeln!(
-                    out,
+            let text = match c.change {
+                Change::Version => format!(
                     "  ~ {} {} → {}  ({})",
                     c.name,
                     c.from.as_deref().unwrap_or(""),
                     c.to.as_deref().unwrap_or(""),
                     c.part
                 ),
-                ch => writeln!(
-                    out,
+                ch => format!(
                     "  {} {} {}  ({})",
                     sign(ch),
                     c.name,
@@ -262,26 +275,33 @@ pub fn text(d: &Diff, colour: bool) -> String {
                     c.part
                 ),
             };
+            let _ = writeln!(out, "{}", line(text));
         }
     }
     if !d.metadata.is_empty() {
         out.push_str("\nMetadata:\n");
         for m in &d.metadata {
-            let _ = writeln!(
-                out,
+            let text = format!(
                 "  ~ {} {}: {} → {}",
                 m.part,
                 m.field,
                 m.from.as_deref().unwrap_or("(none)"),
                 m.to.as_deref().unwrap_or("(none)")
             );
+            let _ = writeln!(out, "{}", line(text));
         }
     }
     out
 }
 
+/// Untrusted text in Markdown prose or a table cell.
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    escape::markdown(s)
+}
+
+/// Untrusted text as a Markdown code span.
+fn code(s: &str) -> String {
+    escape::markdown_code(s)
 }
 
 /// Markdown budget: GitHub comments take 65 536 characters.
@@ -305,10 +325,10 @@ pub fn markdown(d: &Diff) -> String {
     let _ = writeln!(out, "## {icon} wasm-audit diff: {}\n", summary(d));
     let _ = writeln!(
         out,
-        "`{}` (`{}`) → `{}` (`{}`)\n",
-        md(&d.old.file),
+        "{} (`{}`) → {} (`{}`)\n",
+        code(&d.old.file),
         short(&d.old.digest),
-        md(&d.new.file),
+        code(&d.new.file),
         short(&d.new.digest)
     );
     if let Some(note) = &d.note {
@@ -324,10 +344,10 @@ pub fn markdown(d: &Diff) -> String {
             }
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 sign(c.change),
-                md(&cap_text(c)),
-                md(&part_label(Some(&c.part), c.name.as_deref())),
+                code(&cap_text(c)),
+                md_part_label(Some(&c.part), c.name.as_deref()),
                 c.class,
                 if c.risky { "⚠️ risky" } else { "" }
             );
@@ -346,15 +366,15 @@ pub fn markdown(d: &Diff) -> String {
             let (s, label) = match p.change {
                 "added" => (
                     "+",
-                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                    md_part_label(p.new_path.as_deref(), p.new_name.as_deref()),
                 ),
                 "removed" => (
                     "-",
-                    part_label(p.old_path.as_deref(), p.old_name.as_deref()),
+                    md_part_label(p.old_path.as_deref(), p.old_name.as_deref()),
                 ),
                 _ => (
                     "~",
-                    part_label(p.new_path.as_deref(), p.new_name.as_deref()),
+                    md_part_label(p.new_path.as_deref(), p.new_name.as_deref()),
                 ),
             };
             let change = match p.change {
@@ -364,19 +384,19 @@ pub fn markdown(d: &Diff) -> String {
                     short(p.new_digest.as_deref().unwrap_or(""))
                 ),
                 "renamed" => format!(
-                    "renamed from `{}` (same bytes)",
-                    md(p.old_name.as_deref().unwrap_or("(none)"))
+                    "renamed from {} (same bytes)",
+                    code(p.old_name.as_deref().unwrap_or("(none)"))
                 ),
                 "moved" => format!(
-                    "moved from `{}` (same bytes)",
-                    p.old_path.as_deref().unwrap_or("")
+                    "moved from {} (same bytes)",
+                    code(p.old_path.as_deref().unwrap_or(""))
                 ),
                 other => other.to_string(),
             };
             let _ = writeln!(
                 out,
                 "| {s} | {} | {} | {}{} | {} |",
-                md(&label),
+                label,
                 p.kind,
                 p.class,
                 if p.code && p.change == "added" {
@@ -405,13 +425,13 @@ pub fn markdown(d: &Diff) -> String {
         .iter()
         .map(|r| match r.change {
             Change::Version => format!(
-                "| ~ | {} | `{}` {} → {} |",
+                "| ~ | {} | {} {} → {} |",
                 r.direction,
-                md(&r.name),
+                code(&r.name),
                 md(r.from.as_deref().unwrap_or("")),
                 md(r.to.as_deref().unwrap_or(""))
             ),
-            c => format!("| {} | {} | `{}` |", sign(c), r.direction, md(&r.name)),
+            c => format!("| {} | {} | {} |", sign(c), r.direction, code(&r.name)),
         })
         .collect();
     small(
@@ -425,12 +445,12 @@ pub fn markdown(d: &Diff) -> String {
         .iter()
         .map(|c| {
             format!(
-                "| {} | `{}` | {} | {} | `{}` |",
+                "| {} | {} | {} | {} | {} |",
                 sign(c.change),
-                md(&c.name),
+                code(&c.name),
                 md(c.from.as_deref().unwrap_or("")),
                 md(c.to.as_deref().unwrap_or("")),
-                c.part
+                code(&c.part)
             )
         })
         .collect();
@@ -445,8 +465,8 @@ pub fn markdown(d: &Diff) -> String {
         .iter()
         .map(|m| {
             format!(
-                "| `{}` | {} | {} | {} |",
-                m.part,
+                "| {} | {} | {} | {} |",
+                code(&m.part),
                 md(&m.field),
                 md(m.from.as_deref().unwrap_or("(none)")),
                 md(m.to.as_deref().unwrap_or("(none)"))
@@ -470,7 +490,7 @@ pub fn markdown(d: &Diff) -> String {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            let _ = writeln!(out, "| `{}` | `{}` | {how} |", p.old, p.new);
+            let _ = writeln!(out, "| {} | {} | {how} |", code(&p.old), code(&p.new));
         }
         out.push_str("\n</details>\n");
     }

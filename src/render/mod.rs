@@ -3,6 +3,7 @@
 
 pub mod caps;
 pub mod diff;
+pub mod escape;
 pub mod graph;
 pub mod report;
 pub mod tree;

@@ -8,11 +8,13 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
+use super::escape;
 use crate::check::findings::Code;
 use crate::check::{Finding, NodeReport, Outcome, Report, SignatureStatus, Verdict};
 use crate::graph::CompositionGraph;
 use crate::model::Analysis;
 use crate::policy::Severity;
+use crate::trust::signature::SignatureFormat;
 
 /// Markdown output stays under this size (GitHub comments allow 65 536
 /// characters); larger parts are collapsed or cut with a note.
@@ -43,15 +45,22 @@ fn short(digest: &str) -> &str {
         .unwrap_or(digest)
 }
 
+/// What a signature file is, by its encoding and the tools that write it.
+fn signature_kind(format: SignatureFormat) -> &'static str {
+    match format {
+        SignatureFormat::Cosign => "base64 DER (cosign or openssl)",
+        SignatureFormat::SigstoreBundle => "Sigstore bundle, key-based",
+        SignatureFormat::Ed25519 => "base64 raw (openssl pkeyutl)",
+    }
+}
+
+/// The signature of a set, in one line of plain text (not yet escaped).
 fn signature_text(s: &SignatureStatus) -> String {
     match s {
         SignatureStatus::Verified { path, verified } => format!(
             "signature {path} verified ({}, {}, key {})",
-            serde_json::to_value(verified.format)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
             verified.key_algorithm,
+            signature_kind(verified.format),
             verified.key_fingerprint
         ),
         SignatureStatus::Unsigned => "unsigned".to_string(),
@@ -100,11 +109,11 @@ pub fn text(r: &Report, colour: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {}  {} entries{}  {}",
-                s.path,
+                escape::text(&s.path),
                 short(&s.digest),
                 s.entries,
                 if s.used { "" } else { " (not used)" },
-                signature_text(&s.signature)
+                escape::text(&signature_text(&s.signature))
             );
         }
     }
@@ -115,12 +124,12 @@ pub fn text(r: &Report, colour: bool) -> String {
             Outcome::Fail => p.red("fail"),
             Outcome::Error => p.red("error"),
         };
-        let _ = write!(out, "  {v}  {}", i.file);
+        let _ = write!(out, "  {v}  {}", escape::text(&i.file));
         if let Some(d) = &i.digest {
             let _ = write!(out, "  {d}");
         }
         if let Some(e) = &i.error {
-            let _ = write!(out, "  ({e})");
+            let _ = write!(out, "  ({})", escape::one_line(e));
         }
         out.push('\n');
     }
@@ -132,14 +141,19 @@ pub fn text(r: &Report, colour: bool) -> String {
                 Severity::Warn => p.yellow("warn"),
                 Severity::Allow => "allow".to_string(),
             };
-            let _ = writeln!(out, "  {sev}  {}  {}", f.code.name(), f.message);
+            let _ = writeln!(
+                out,
+                "  {sev}  {}  {}",
+                f.code.name(),
+                escape::text(&f.message)
+            );
         }
     }
     let mut file = "";
     for n in &r.nodes {
         if n.file != file {
             file = &n.file;
-            let _ = writeln!(out, "\nNodes of {file}:");
+            let _ = writeln!(out, "\nNodes of {}:", escape::text(file));
         }
         let v = match n.verdict {
             Verdict::Trusted | Verdict::Covered => p.green(verdict_name(n.verdict)),
@@ -156,7 +170,7 @@ pub fn text(r: &Report, colour: bool) -> String {
             short(&n.digest)
         );
         if let Some(name) = &n.name {
-            let _ = write!(out, "  {name}");
+            let _ = write!(out, "  {}", escape::text(name));
         }
         out.push('\n');
     }
@@ -266,20 +280,7 @@ pub fn sarif(r: &Report) -> Value {
 }
 
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    escape::xml(s)
 }
 
 /// JUnit XML: per input a suite with one test case per node (failing when a
@@ -332,7 +333,7 @@ pub fn junit(r: &Report) -> String {
                     "      <failure type=\"{}\" message=\"{}\">{}</failure>",
                     first.code.name(),
                     xml_escape(&first.message),
-                    xml_escape(&body.join("\n"))
+                    escape::xml_lines(&body)
                 );
             }
             if !warn.is_empty() {
@@ -343,7 +344,7 @@ pub fn junit(r: &Report) -> String {
                 let _ = writeln!(
                     suites,
                     "      <system-out>{}</system-out>",
-                    xml_escape(&body.join("\n"))
+                    escape::xml_lines(&body)
                 );
             }
             suites.push_str("    </testcase>\n");
@@ -434,8 +435,9 @@ pub fn junit(r: &Report) -> String {
     )
 }
 
+/// Untrusted text in Markdown prose or a table cell.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    escape::markdown(s)
 }
 
 /// Markdown for a pull-request comment: a summary line first, then the
@@ -477,7 +479,7 @@ pub fn markdown(r: &Report, analyses: &[&Analysis]) -> String {
                 md_cell(f.file.as_deref().unwrap_or("")),
                 f.path
                     .as_deref()
-                    .map(|p| format!("`{p}`"))
+                    .map(escape::markdown_code)
                     .unwrap_or_default(),
                 md_cell(&f.message)
             );
@@ -524,8 +526,8 @@ pub fn markdown(r: &Report, analyses: &[&Analysis]) -> String {
         for n in &nodes {
             let _ = writeln!(
                 table,
-                "| `{}` | {} | {} | {} | `{}` | {} |",
-                n.path,
+                "| {} | {} | {} | {} | `{}` | {} |",
+                escape::markdown_code(&n.path),
                 n.kind.as_str(),
                 n.class.as_str(),
                 verdict_name(n.verdict),
@@ -548,7 +550,7 @@ pub fn markdown(r: &Report, analyses: &[&Analysis]) -> String {
         }
         if let Some(a) = analyses.iter().find(|a| a.file == input.file) {
             let graph = CompositionGraph::build(a);
-            let mermaid = crate::render::graph::mermaid(&graph, a);
+            let mermaid = crate::render::graph::mermaid_overview(&graph, a);
             if out.len() + mermaid.len() + 64 < MARKDOWN_BUDGET {
                 let _ = writeln!(out, "<details><summary>composition graph</summary>\n\n```mermaid\n{mermaid}```\n\n</details>\n");
             } else {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Tool, FORMAT_VERSION};
+use super::{escape, Tool, FORMAT_VERSION};
 use crate::model::Analysis;
 
 /// One input of a `tree` run: its analysis, or why there is none.
@@ -47,7 +47,7 @@ pub fn text(analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} ({}, {} bytes, {}{})",
-        analysis.file,
+        escape::text(&analysis.file),
         analysis.kind.as_str(),
         analysis.size,
         analysis.digest,
@@ -76,11 +76,11 @@ pub fn text(analysis: &Analysis) -> String {
             node.short_digest(),
         );
         if let Some(name) = &node.name {
-            let _ = write!(out, "  {name}");
+            let _ = write!(out, "  {}", escape::text(name));
         }
         if let Some(wit) = &node.wit {
             if wit.kind == "package" {
-                let _ = write!(out, "  [WIT package {}]", wit.name);
+                let _ = write!(out, "  [WIT package {}]", escape::text(&wit.name));
             }
         }
         out.push('\n');

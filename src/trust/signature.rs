@@ -46,7 +46,9 @@ pub const MAX_KEY_SIZE: usize = 64 << 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureFormat {
-    /// Base64 of a DER ECDSA P-256 signature (cosign `sign-blob --key`).
+    /// Base64 of a DER ECDSA P-256 signature, as cosign `sign-blob --key`
+    /// and `openssl dgst -sha256 -sign` (piped to base64) write it.
+    #[serde(rename = "base64-der")]
     Cosign,
     /// A Sigstore bundle with a `messageSignature` (key-based, offline).
     SigstoreBundle,
