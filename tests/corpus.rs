@@ -250,3 +250,77 @@ fn root_imports_exports_and_wit_match_wasm_tools() {
     }
     assert!(compared >= 80, "compared {compared} files");
 }
+
+/// Real components audited with a verified set that trusts their own
+/// digest: nothing in them is reported (every node is trusted or covered,
+/// no capability rule applies, no code is imported), so the trust rule adds
+/// no spurious finding to real output of wit-component, wac, jco, Spin or
+/// wasmCloud; and with nothing trusted, every file with code fails.
+#[test]
+fn every_corpus_file_passes_when_its_own_digest_is_trusted() {
+    use wasm_audit::check::{CheckedSet, Input, Outcome, PolicySource, Report, SignatureStatus};
+    use wasm_audit::policy::Policy;
+    use wasm_audit::trust::{signature, SetKind, TrustEntry, TrustSet};
+    let files = common::corpus_wasm_files();
+    if files.is_empty() {
+        return;
+    }
+    let mut audited = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).expect("read");
+        let name = path.display().to_string();
+        let Ok(a) = wasm_audit::analyze_bytes(&name, &bytes, &Options::default()) else {
+            continue;
+        };
+        audited += 1;
+        let set = |digest: Option<&str>| CheckedSet {
+            set: TrustSet {
+                path: "trusted.json".into(),
+                digest: "sha256:0".into(),
+                kind: SetKind::Json,
+                entries: digest
+                    .map(|d| TrustEntry {
+                        name: None,
+                        version: None,
+                        digest: d.to_string(),
+                        source: None,
+                        origin: "trusted.json: entries[0]".into(),
+                    })
+                    .into_iter()
+                    .collect(),
+            },
+            signature: SignatureStatus::Verified {
+                path: "trusted.json.sig".into(),
+                verified: signature::Verified {
+                    format: signature::SignatureFormat::Cosign,
+                    key_algorithm: "ecdsa-p256-sha256",
+                    key_fingerprint: "sha256:0".into(),
+                },
+            },
+        };
+        let audit = |s: CheckedSet| {
+            Report::generate(
+                &[Input {
+                    file: name.clone(),
+                    analysis: Ok(a.clone()),
+                }],
+                &[s],
+                &Policy::default(),
+                PolicySource::default(),
+            )
+        };
+        let r = audit(set(Some(&a.digest)));
+        assert_eq!(r.verdict, Outcome::Pass, "{name}: {:?}", r.findings);
+        assert!(r.findings.is_empty(), "{name}: {:?}", r.findings);
+        let code = a.nodes.iter().any(|n| n.class == Class::Code);
+        if code {
+            let r = audit(set(None));
+            assert_eq!(
+                r.verdict,
+                Outcome::Fail,
+                "{name} passed with nothing trusted"
+            );
+        }
+    }
+    assert!(audited >= 100, "only {audited} corpus files audited");
+}

@@ -1435,3 +1435,84 @@ fn duplicated_and_out_of_order_sections_do_not_crash() {
         "every duplicated or reordered section was refused"
     );
 }
+
+/// Wiring built to make the resolution explode. Instance bags nested 64
+/// deep, each holding the one below twice (2^64 paths to one function;
+/// invalid past 17 levels, where the validator's type-size limit stops
+/// them, so only a tool that reads invalid input sees them), resolve at
+/// once. Components instantiating each other in 2^40 distinct ways stop
+/// at the work budget: exit 2 with one error naming `--max-wiring-work`,
+/// and `check` fails the input with `limit-exceeded`.
+#[test]
+fn wiring_built_to_explode_ends_at_once_or_names_its_budget() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bags = String::from(
+        "(component (import \"f\" (func $f)) (instance $b0 (export \"a\" (func $f)) (export \"b\" (func $f)))\n",
+    );
+    for i in 1..=64 {
+        bags += &format!(
+            "(instance $b{i} (export \"a\" (instance $b{})) (export \"b\" (instance $b{})))\n",
+            i - 1,
+            i - 1
+        );
+    }
+    bags += "(component $sink (import \"x\" (instance))) (instance (instantiate $sink (with \"x\" (instance $b64)))))";
+    let bags = write(
+        dir.path(),
+        "bags.wasm",
+        &wat::parse_str(&bags).expect("bags"),
+    );
+    for cmd in ["tree", "caps", "graph"] {
+        let out = run([cmd.as_ref(), bags.as_os_str()]);
+        assert_eq!(assert_clean(&out, cmd), 0, "{cmd} on nested bags");
+    }
+    let out = run([
+        "caps".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        bags.as_os_str(),
+    ]);
+    let caps: serde_json::Value = serde_json::from_slice(&out.stdout).expect("caps json");
+    let sink = &caps["files"][0]["components"][1];
+    assert_eq!(sink["path"], "/component[0]");
+    assert_eq!(
+        sink["capabilities"][0]["interface"], "f",
+        "the one function still reaches the sink through the bags"
+    );
+
+    let mut fan = String::from(
+        "(component (import \"f\" (func $f)) (import \"g\" (func $g)) (component $c0 (import \"f\" (func)) (import \"g\" (func)))\n",
+    );
+    for i in 1..=40 {
+        fan += &format!(
+            "(component $c{i} (import \"f\" (func $f)) (import \"g\" (func $g)) (alias outer 1 $c{} (component $c)) \
+             (instance (instantiate $c (with \"f\" (func $f)) (with \"g\" (func $g)))) \
+             (instance (instantiate $c (with \"f\" (func $g)) (with \"g\" (func $f)))))\n",
+            i - 1
+        );
+    }
+    fan += "(instance (instantiate $c40 (with \"f\" (func $f)) (with \"g\" (func $g)))))";
+    let fan = write(dir.path(), "fan.wasm", &wat::parse_str(&fan).expect("fan"));
+    for cmd in ["tree", "caps", "graph"] {
+        let out = run([cmd.as_ref(), fan.as_os_str()]);
+        assert_error(&out, cmd, &["--max-wiring-work", "fan.wasm"]);
+    }
+    let out = run([
+        "check".as_ref(),
+        fan.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(code(&out), 1, "check fails an input past its budget");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report");
+    assert_eq!(report["findings"][0]["code"], "limit-exceeded");
+    // Raising the budget is what the message says to do; a small one
+    // stops even the honest part.
+    let out = run([
+        "caps".as_ref(),
+        "--max-wiring-work".as_ref(),
+        "10".as_ref(),
+        bags.as_os_str(),
+    ]);
+    assert_error(&out, "caps with a budget of 10", &["--max-wiring-work"]);
+}

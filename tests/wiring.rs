@@ -26,7 +26,13 @@ fn wiring_lines(a: &Analysis) -> Vec<String> {
             Provider::Host => "host".to_string(),
             Provider::Node(n) => path(n),
         };
-        lines.push(format!("satisfies {from} -> {} {}", path(s.to), s.import));
+        // An empty import module name (wit-component's fixups) shows as `""`.
+        let import = if s.import.is_empty() {
+            "\"\"".to_string()
+        } else {
+            s.import.clone()
+        };
+        lines.push(format!("satisfies {from} -> {} {import}", path(s.to)));
     }
     for (i, caps) in a.wiring.reach.iter().enumerate() {
         for c in caps {
