@@ -70,7 +70,6 @@ struct Derived {
     digest: String,
     crates: Option<Result<Vec<model::Crate>, depv0::DepV0Error>>,
     wit: Option<Result<model::WitSummary, String>>,
-    module: Option<Result<wiring::module::ModuleInfo, (u64, String)>>,
 }
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
@@ -79,6 +78,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         mut nodes,
         shapes,
         spaces,
+        modules,
     } = walk::Walk::run(name, bytes, options.limits)?;
 
     // Biggest nodes first, one node per task, so two cores share the work
@@ -99,41 +99,22 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             });
             let wit =
                 (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
-            let module = (node.kind == NodeKind::Module)
-                .then(|| wiring::module::ModuleInfo::parse(span, node.offset));
             (
                 i,
                 Derived {
                     digest: digest::sha256(span),
                     crates,
                     wit,
-                    module,
                 },
             )
         })
         .collect();
 
-    let mut modules: Vec<Option<wiring::module::ModuleInfo>> = vec![None; nodes.len()];
     for (i, d) in derived {
         let Some(node) = nodes.get_mut(i) else {
             continue;
         };
         node.digest = d.digest;
-        match d.module {
-            Some(Ok(info)) => {
-                if let Some(m) = modules.get_mut(i) {
-                    *m = Some(info);
-                }
-            }
-            Some(Err((offset, message))) => {
-                return Err(Error::Malformed {
-                    input: name.to_string(),
-                    offset,
-                    message: format!("in {}: {message}", node.path),
-                })
-            }
-            None => {}
-        }
         match d.crates {
             Some(Ok(crates)) => node.crates = Some(crates),
             Some(Err(depv0::DepV0Error::TooLarge)) => {

@@ -20,6 +20,7 @@ use wasmparser::{
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::{Class, CoreImportModule, ItemKind, Metadata, Node, NodeKind};
+use crate::wiring::module::ModuleInfo;
 use crate::wiring::{Spaces, Unresolved};
 
 /// Binary versions of pre-1.0 component encodings seen in the wild.
@@ -59,6 +60,8 @@ struct Frame {
     spaces: Spaces,
     core_imports: BTreeMap<String, u32>,
     shape: Shape,
+    /// What a core module does (modules only), read in this same pass.
+    module: Option<ModuleInfo>,
 }
 
 pub(crate) struct Walk<'a> {
@@ -68,6 +71,7 @@ pub(crate) struct Walk<'a> {
     nodes: Vec<Node>,
     shapes: Vec<Shape>,
     spaces: Vec<Option<Spaces>>,
+    modules: Vec<Option<ModuleInfo>>,
     stack: Vec<Frame>,
     pending: Option<usize>,
 }
@@ -78,6 +82,8 @@ pub(crate) struct Walked {
     pub shapes: Vec<Shape>,
     /// Per node: the recorded index spaces of components.
     pub spaces: Vec<Option<Spaces>>,
+    /// Per node: what each core module does.
+    pub modules: Vec<Option<ModuleInfo>>,
 }
 
 /// Checks the preamble of the root for encodings that are recognisably not
@@ -107,6 +113,7 @@ impl<'a> Walk<'a> {
             nodes: Vec::new(),
             shapes: Vec::new(),
             spaces: Vec::new(),
+            modules: Vec::new(),
             stack: Vec::new(),
             pending: None,
         };
@@ -121,12 +128,14 @@ impl<'a> Walk<'a> {
             nodes,
             shapes,
             spaces,
+            modules,
             ..
         } = walk;
         Ok(Walked {
             nodes,
             shapes,
             spaces,
+            modules,
         })
     }
 
@@ -262,6 +271,7 @@ impl<'a> Walk<'a> {
         });
         self.shapes.push(Shape::default());
         self.spaces.push(None);
+        self.modules.push(None);
         if let Some(parent) = parent {
             self.node_at(parent)?.children.push(idx);
             self.frame()?
@@ -272,6 +282,11 @@ impl<'a> Walk<'a> {
     }
 
     fn payload(&mut self, payload: Payload<'a>) -> Result<()> {
+        if let Some(info) = self.stack.last_mut().and_then(|f| f.module.as_mut()) {
+            if let Err(e) = info.absorb(&payload) {
+                return Err(self.parse_error(&e));
+            }
+        }
         match payload {
             Payload::Version {
                 num,
@@ -319,6 +334,7 @@ impl<'a> Walk<'a> {
                     spaces: Spaces::default(),
                     core_imports: BTreeMap::new(),
                     shape: Shape::default(),
+                    module: (kind == NodeKind::Module).then(ModuleInfo::default),
                 });
             }
             Payload::ModuleSection {
@@ -349,6 +365,9 @@ impl<'a> Walk<'a> {
                 }
                 if let (true, Some(spaces)) = (component, self.spaces.get_mut(frame.node)) {
                     *spaces = Some(frame.spaces);
+                }
+                if let (Some(info), Some(slot)) = (frame.module, self.modules.get_mut(frame.node)) {
+                    *slot = Some(info);
                 }
             }
             Payload::ComponentImportSection(reader) => {

@@ -159,21 +159,20 @@ pub struct ModuleInfo {
     pub elems: Vec<ElemSeg>,
     /// The memory index of each active data segment.
     pub active_data: Vec<u32>,
+    /// Element items kept so far (against [`MAX_ELEM_ITEMS`]).
+    kept_items: usize,
 }
 
 impl ModuleInfo {
     /// Reads the module in `bytes` (a whole module, preamble included),
     /// whose first byte is at `offset` in the input (for error offsets).
-    pub fn parse(bytes: &[u8], offset: u64) -> Result<ModuleInfo, (u64, String)> {
-        let err = |e: wasmparser::BinaryReaderError| {
-            let message: Vec<&str> = e.message().split_whitespace().collect();
-            (e.offset(), message.join(" "))
-        };
+    /// The walker does the same in its one pass ([`ModuleInfo::absorb`]).
+    pub fn parse(bytes: &[u8], offset: u64) -> Result<ModuleInfo, wasmparser::BinaryReaderError> {
         let mut info = ModuleInfo::default();
-        let mut elem_items = 0usize;
         let mut depth = 0u32;
         for payload in Parser::new(offset).parse_all(bytes) {
-            match payload.map_err(err)? {
+            let payload = payload?;
+            match payload {
                 Payload::Version { .. } => depth += 1,
                 Payload::End(_) => {
                     depth = depth.saturating_sub(1);
@@ -181,113 +180,119 @@ impl ModuleInfo {
                         break;
                     }
                 }
-                Payload::ImportSection(reader) => {
-                    for import in reader.into_imports() {
-                        let import = import.map_err(err)?;
-                        let kind = match import.ty {
-                            TypeRef::Func(_) | TypeRef::FuncExact(_) => CoreKind::Func,
-                            TypeRef::Table(_) => CoreKind::Table,
-                            TypeRef::Memory(_) => CoreKind::Memory,
-                            TypeRef::Global(_) => CoreKind::Global,
-                            TypeRef::Tag(_) => CoreKind::Tag,
-                        };
-                        info.imports.push(CoreImport {
-                            module: import.module.to_string(),
-                            name: import.name.to_string(),
-                            kind,
-                        });
-                    }
-                }
-                Payload::FunctionSection(reader) => info.defined_funcs = reader.count(),
-                Payload::TableSection(reader) => {
-                    for table in reader {
-                        info.tables.push(match table.map_err(err)?.init {
-                            TableInit::RefNull => ConstVal::Null,
-                            TableInit::Expr(e) => ConstVal::of(&e),
-                        });
-                    }
-                }
-                Payload::MemorySection(reader) => info.memories = reader.count(),
-                Payload::TagSection(reader) => info.tags = reader.count(),
-                Payload::GlobalSection(reader) => {
-                    for global in reader {
-                        info.globals
-                            .push(ConstVal::of(&global.map_err(err)?.init_expr));
-                    }
-                }
-                Payload::ExportSection(reader) => {
-                    for export in reader {
-                        let export = export.map_err(err)?;
-                        info.exports.push(CoreExport {
-                            name: export.name.to_string(),
-                            kind: CoreKind::of(export.kind),
-                            index: export.index,
-                        });
-                    }
-                }
-                Payload::StartSection { func, .. } => info.start = Some(func),
-                Payload::ElementSection(reader) => {
-                    for elem in reader {
-                        let elem = elem.map_err(err)?;
-                        let active = match elem.kind {
-                            ElementKind::Active {
-                                table_index,
-                                offset_expr,
-                            } => Some((
-                                table_index.unwrap_or(0),
-                                match ConstVal::of(&offset_expr) {
-                                    ConstVal::Int(v) => Some(v),
-                                    _ => None,
-                                },
-                            )),
-                            ElementKind::Passive | ElementKind::Declared => None,
-                        };
-                        let count = match &elem.items {
-                            ElementItems::Functions(r) => r.count(),
-                            ElementItems::Expressions(_, r) => r.count(),
-                        } as usize;
-                        let items = if active.is_none() || elem_items + count > MAX_ELEM_ITEMS {
-                            None
-                        } else {
-                            elem_items += count;
-                            let mut items = Vec::with_capacity(count);
-                            match elem.items {
-                                ElementItems::Functions(r) => {
-                                    for f in r {
-                                        items.push(ConstVal::RefFunc(f.map_err(err)?));
-                                    }
-                                }
-                                ElementItems::Expressions(_, r) => {
-                                    for e in r {
-                                        items.push(ConstVal::of(&e.map_err(err)?));
-                                    }
-                                }
-                            }
-                            Some(items)
-                        };
-                        // Passive and declared segments only matter to code
-                        // (`table.init`), which needs trust anyway.
-                        if active.is_some() {
-                            info.elems.push(ElemSeg { active, items });
-                        }
-                    }
-                }
-                Payload::DataSection(reader) => {
-                    for data in reader {
-                        if let DataKind::Active { memory_index, .. } = data.map_err(err)?.kind {
-                            info.active_data.push(memory_index);
-                        }
-                    }
-                }
-                Payload::CodeSectionEntry(body) => {
-                    info.trampolines.push(trampoline(&body));
-                }
-                // A module holds no nested modules or components; anything
-                // else carries no wiring.
-                _ => {}
+                _ => info.absorb(&payload)?,
             }
         }
         Ok(info)
+    }
+
+    /// Takes in one payload of the module's own (the walker calls this for
+    /// every payload of a core module, so the module is read once).
+    pub fn absorb(&mut self, payload: &Payload<'_>) -> Result<(), wasmparser::BinaryReaderError> {
+        match payload {
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    let import = import?;
+                    let kind = match import.ty {
+                        TypeRef::Func(_) | TypeRef::FuncExact(_) => CoreKind::Func,
+                        TypeRef::Table(_) => CoreKind::Table,
+                        TypeRef::Memory(_) => CoreKind::Memory,
+                        TypeRef::Global(_) => CoreKind::Global,
+                        TypeRef::Tag(_) => CoreKind::Tag,
+                    };
+                    self.imports.push(CoreImport {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => self.defined_funcs = reader.count(),
+            Payload::TableSection(reader) => {
+                for table in reader.clone() {
+                    self.tables.push(match table?.init {
+                        TableInit::RefNull => ConstVal::Null,
+                        TableInit::Expr(e) => ConstVal::of(&e),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => self.memories = reader.count(),
+            Payload::TagSection(reader) => self.tags = reader.count(),
+            Payload::GlobalSection(reader) => {
+                for global in reader.clone() {
+                    self.globals.push(ConstVal::of(&global?.init_expr));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader.clone() {
+                    let export = export?;
+                    self.exports.push(CoreExport {
+                        name: export.name.to_string(),
+                        kind: CoreKind::of(export.kind),
+                        index: export.index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => self.start = Some(*func),
+            Payload::ElementSection(reader) => {
+                for elem in reader.clone() {
+                    let elem = elem?;
+                    let active = match elem.kind {
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => (
+                            table_index.unwrap_or(0),
+                            match ConstVal::of(&offset_expr) {
+                                ConstVal::Int(v) => Some(v),
+                                _ => None,
+                            },
+                        ),
+                        // Passive and declared segments only matter to code
+                        // (`table.init`), which needs trust anyway.
+                        ElementKind::Passive | ElementKind::Declared => continue,
+                    };
+                    let count = match &elem.items {
+                        ElementItems::Functions(r) => r.count(),
+                        ElementItems::Expressions(_, r) => r.count(),
+                    } as usize;
+                    let items = if self.kept_items.saturating_add(count) > MAX_ELEM_ITEMS {
+                        None
+                    } else {
+                        self.kept_items += count;
+                        let mut items = Vec::with_capacity(count);
+                        match elem.items {
+                            ElementItems::Functions(r) => {
+                                for f in r {
+                                    items.push(ConstVal::RefFunc(f?));
+                                }
+                            }
+                            ElementItems::Expressions(_, r) => {
+                                for e in r {
+                                    items.push(ConstVal::of(&e?));
+                                }
+                            }
+                        }
+                        Some(items)
+                    };
+                    self.elems.push(ElemSeg {
+                        active: Some(active),
+                        items,
+                    });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader.clone() {
+                    if let DataKind::Active { memory_index, .. } = data?.kind {
+                        self.active_data.push(memory_index);
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => self.trampolines.push(trampoline(body)),
+            // Nothing else carries wiring.
+            _ => {}
+        }
+        Ok(())
     }
 
     /// How many imports of `kind` there are (they come first in its index space).
