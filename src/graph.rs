@@ -14,8 +14,8 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::Serialize;
 
+use crate::model::wiring::Provider;
 use crate::model::{Analysis, NameForm, NodeKind};
-use crate::wiring::resolve::Provider;
 
 /// A node of the composition graph.
 #[derive(Debug, Clone, PartialEq, Eq)]

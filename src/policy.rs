@@ -431,84 +431,9 @@ impl Policy {
     }
 }
 
-/// Whether `pattern` (with `*` wildcards) matches the interface name
-/// `name`. A pattern without `@` also matches any version of the name
-/// (`wasi:http/outgoing-handler` matches `wasi:http/outgoing-handler@0.2.0`).
-pub fn pattern_matches(pattern: &str, name: &str) -> bool {
-    if glob(pattern.as_bytes(), name.as_bytes()) {
-        return true;
-    }
-    if !pattern.contains('@') {
-        if let Some((unversioned, _)) = name.split_once('@') {
-            return glob(pattern.as_bytes(), unversioned.as_bytes());
-        }
-    }
-    false
-}
-
-/// `*` matches any run of characters; iterative, so no input can make it
-/// recurse deeply.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    let (mut pi, mut si) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, si));
-                pi += 1;
-            }
-            Some(&c) if Some(&c) == s.get(si) => {
-                pi += 1;
-                si += 1;
-            }
-            _ => match star {
-                Some((sp, ss)) => {
-                    pi = sp + 1;
-                    si = ss + 1;
-                    star = Some((sp, ss + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns() {
-        assert!(pattern_matches(
-            "wasi:filesystem/*",
-            "wasi:filesystem/preopens@0.2.0"
-        ));
-        assert!(pattern_matches(
-            "wasi:http/outgoing-handler@0.2.*",
-            "wasi:http/outgoing-handler@0.2.3"
-        ));
-        assert!(!pattern_matches(
-            "wasi:http/outgoing-handler@0.2.*",
-            "wasi:http/outgoing-handler@0.3.0"
-        ));
-        assert!(pattern_matches(
-            "wasi:http/outgoing-handler",
-            "wasi:http/outgoing-handler@0.2.0"
-        ));
-        assert!(!pattern_matches(
-            "wasi:http/outgoing-handler",
-            "wasi:http/outgoing-handler-x@0.2.0"
-        ));
-        assert!(pattern_matches("*", "anything"));
-        assert!(!pattern_matches(
-            "wasi:sockets/*",
-            "wasi:filesystem/types@0.2.0"
-        ));
-        assert!(pattern_matches("a*b*c", "aXXbYYc"));
-        assert!(!pattern_matches("a*b*c", "aXXbYY"));
-    }
 
     #[test]
     fn unknown_keys_are_rejected_with_their_line() {

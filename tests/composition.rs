@@ -650,7 +650,7 @@ fn hand_built_nesting_through_the_cli() {
 /// satisfies (computed from the input files on their own).
 #[test]
 fn wac_composed_chain_wiring_and_capabilities() {
-    use wasm_audit::wiring::resolve::Provider;
+    use wasm_audit::model::wiring::Provider;
 
     let Some([(_, caller), (_, middleware), (_, callee)]) = chain_inputs() else {
         return;

@@ -45,7 +45,7 @@ fn expected_nodes(corpus: &Path) -> BTreeMap<String, Vec<Row>> {
     for line in lines.filter(|l| !l.is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         out.entry(f[file].to_string()).or_default().push(Row {
-            path: wasm_audit::walk::normalize_path(f[path]),
+            path: wasm_audit::model::normalize_path(f[path]),
             kind: f[kind].to_string(),
             depth: f[depth].parse().expect("depth"),
             offset: f[offset].parse().expect("offset"),

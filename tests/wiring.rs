@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 
 use wasm_audit::graph::{CompositionGraph, EdgeKind};
-use wasm_audit::wiring::resolve::Provider;
+use wasm_audit::model::wiring::Provider;
 use wasm_audit::{Analysis, Options};
 
 /// The wiring of an analysis as sorted lines in the `.expected` format.

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::capability::family;
 use crate::model::{Analysis, Class, NodeKind};
-use crate::render::caps::family;
 
 /// One part (the root, a nested component or a module) as the diff sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -469,12 +469,6 @@ fn version_of(name: &str) -> Option<&str> {
     name.split_once('@').map(|(_, v)| v)
 }
 
-fn risky(interface: &str) -> bool {
-    interface.starts_with("wasi:filesystem/")
-        || interface.starts_with("wasi:sockets/")
-        || interface.starts_with("wasi:http/outgoing-handler")
-}
-
 /// Set difference with version changes told apart: (added, removed,
 /// version changes as (unversioned, from, to)).
 type SetDelta = (Vec<String>, Vec<String>, Vec<(String, String, String)>);
@@ -604,7 +598,7 @@ impl Diff {
                 name: part.name.clone(),
                 class: part.class.clone(),
                 family: family(&interface),
-                risky: risky(&interface),
+                risky: crate::model::capability::is_risky(&interface),
                 interface,
                 from,
                 to,
@@ -823,17 +817,13 @@ impl Diff {
         caps_out.sort_by(|a, b| {
             (
                 !a.risky,
-                crate::render::caps::FAMILIES
-                    .iter()
-                    .position(|f| *f == a.family),
+                crate::model::capability::family_rank(a.family),
                 &a.part,
                 &a.interface,
             )
                 .cmp(&(
                     !b.risky,
-                    crate::render::caps::FAMILIES
-                        .iter()
-                        .position(|f| *f == b.family),
+                    crate::model::capability::family_rank(b.family),
                     &b.part,
                     &b.interface,
                 ))

@@ -7,37 +7,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{escape, Tool, FORMAT_VERSION};
+use crate::model::capability::{family, family_rank, Binding};
 use crate::model::{Analysis, Class, NodeKind};
-use crate::wiring::resolve::Binding;
-
-/// WASI families in the order a reviewer should read them.
-pub const FAMILIES: &[&str] = &[
-    "wasi:filesystem",
-    "wasi:sockets",
-    "wasi:http",
-    "wasi:cli",
-    "wasi:clocks",
-    "wasi:random",
-    "wasi:io",
-];
-
-/// The family of an interface name: `wasi:filesystem` for
-/// `wasi:filesystem/preopens@0.2.0`, `other` for anything else.
-pub fn family(interface: &str) -> &'static str {
-    let package = interface.split('/').next().unwrap_or(interface);
-    FAMILIES
-        .iter()
-        .find(|f| **f == package)
-        .copied()
-        .unwrap_or("other")
-}
-
-fn family_rank(family: &str) -> usize {
-    FAMILIES
-        .iter()
-        .position(|f| *f == family)
-        .unwrap_or(FAMILIES.len())
-}
 
 /// One capability reaching a part.
 #[derive(Debug, Clone, Serialize)]
@@ -254,20 +225,4 @@ pub fn text(a: &Analysis) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn families() {
-        assert_eq!(family("wasi:filesystem/preopens@0.2.0"), "wasi:filesystem");
-        assert_eq!(family("wasi:http/outgoing-handler@0.2.3"), "wasi:http");
-        assert_eq!(family("wasi:sockets/tcp"), "wasi:sockets");
-        assert_eq!(family("wasmcloud:example/receiver"), "other");
-        assert_eq!(family("log"), "other");
-        assert!(family_rank("wasi:filesystem") < family_rank("wasi:io"));
-        assert!(family_rank("wasi:io") < family_rank("other"));
-    }
 }

@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::{escape, Tool, FORMAT_VERSION};
 use crate::graph::{CompositionGraph, EdgeKind, GraphNode};
+use crate::model::capability::{is_risky, risk, Risk};
 use crate::model::{Analysis, Class, NodeKind};
 
 /// A node of the JSON rendering.
@@ -189,18 +190,10 @@ fn label(g: &CompositionGraph, a: &Analysis, i: NodeIndex) -> Vec<String> {
 
 /// Risky capability families get a colour in the drawings.
 fn interface_colour(name: &str) -> Option<&'static str> {
-    if name.starts_with("wasi:filesystem/") {
-        Some("#f4a261")
-    } else if name.starts_with("wasi:sockets/") || name.starts_with("wasi:http/outgoing-handler") {
-        Some("#e76f51")
-    } else {
-        None
+    match risk(name)? {
+        Risk::Filesystem => Some("#f4a261"),
+        Risk::Network => Some("#e76f51"),
     }
-}
-
-/// Whether an interface gives filesystem, network or outgoing-HTTP access.
-pub fn is_risky(interface: &str) -> bool {
-    interface_colour(interface).is_some()
 }
 
 /// DOT label text from raw lines: each escaped, joined by DOT line breaks.

@@ -31,8 +31,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::model::wiring::Provider;
 use crate::model::{Analysis, Class, Crate, Node, NodeKind};
-use crate::wiring::resolve::Provider;
 
 /// The property names this tool records, all under the `wasm-audit:`
 /// namespace (CycloneDX `properties`, SPDX package annotations). Each is

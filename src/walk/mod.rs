@@ -26,19 +26,6 @@ use crate::wiring::{Spaces, Unresolved};
 /// Binary versions of pre-1.0 component encodings seen in the wild.
 const LEGACY_COMPONENT_VERSIONS: std::ops::RangeInclusive<u16> = 0x0a..=0x0c;
 
-/// Turns the corpus spelling (`root`, `root/component[0]`) and the usual
-/// one (`/`, `/component[0]`) into the usual one.
-pub fn normalize_path(path: &str) -> String {
-    let trimmed = path.strip_prefix("root").unwrap_or(path);
-    if trimmed.is_empty() || trimmed == "/" {
-        "/".to_string()
-    } else if trimmed.starts_with('/') {
-        trimmed.trim_end_matches('/').to_string()
-    } else {
-        format!("/{}", trimmed.trim_end_matches('/'))
-    }
-}
-
 /// What the walker counted of a component's sections, for classification.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Shape {
@@ -544,6 +531,7 @@ mod tests {
 
     #[test]
     fn paths_normalise() {
+        use crate::model::normalize_path;
         assert_eq!(normalize_path("root"), "/");
         assert_eq!(normalize_path("/"), "/");
         assert_eq!(normalize_path(""), "/");

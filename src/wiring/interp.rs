@@ -26,8 +26,9 @@ use std::rc::Rc;
 use wasmparser::{ComponentExternalKind, ExternalKind};
 
 use super::module::{ConstVal, CoreKind, ModuleInfo};
-use super::resolve::{Binding, Capability, ImportedCode, InstanceInfo, Provider, Satisfy, Wiring};
 use super::{CoreFunc, CoreInstanceDef, InstanceDef, Origin, Space, Spaces};
+use crate::model::capability::{Binding, Capability};
+use crate::model::wiring::{ImportedCode, InstanceInfo, Provider, Satisfy, Wiring};
 use crate::model::{Class, Node, NodeKind};
 
 type TermId = u32;

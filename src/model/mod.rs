@@ -3,9 +3,28 @@
 //! the walker learned about each. This is what `tree --format json` prints
 //! and what the composition graph is built from.
 
+pub mod capability;
+pub mod wiring;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+pub use capability::Capability;
+pub use wiring::Wiring;
+
+/// Turns the corpus spelling (`root`, `root/component[0]`) and the usual
+/// one (`/`, `/component[0]`) into the usual one.
+pub fn normalize_path(path: &str) -> String {
+    let trimmed = path.strip_prefix("root").unwrap_or(path);
+    if trimmed.is_empty() || trimmed == "/" {
+        "/".to_string()
+    } else if trimmed.starts_with('/') {
+        trimmed.trim_end_matches('/').to_string()
+    } else {
+        format!("/{}", trimmed.trim_end_matches('/'))
+    }
+}
 
 /// Whether a node is a component or a core module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -314,14 +333,14 @@ pub struct Analysis {
     pub nodes: Vec<Node>,
     /// Instances, `satisfies` bindings and capability reach.
     #[serde(skip)]
-    pub wiring: crate::wiring::resolve::Wiring,
+    pub wiring: Wiring,
 }
 
 impl Analysis {
     /// The node at `path` (`/`, `/component[0]`, ...), also accepting the
     /// `root/...` spelling of the corpus listings.
     pub fn node(&self, path: &str) -> Option<&Node> {
-        let normal = crate::walk::normalize_path(path);
+        let normal = normalize_path(path);
         self.nodes.iter().find(|n| n.path == normal)
     }
 

@@ -1,0 +1,72 @@
+//! The resolved wiring of one analysis: which instance instantiates which
+//! nested node, which provider satisfies each import, which root host
+//! imports reach each part, which code the host supplies at link time, and
+//! what the wiring shows a shim-shaped module doing. Made by the wiring
+//! interpreter of the analysis stage.
+
+use super::capability::Capability;
+
+/// Who satisfies an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Provider {
+    /// The embedder (root imports).
+    Host,
+    /// A node: a sibling instance's definition, the enclosing component
+    /// passing down one of its imports, or a module whose export is lifted.
+    Node(usize),
+}
+
+/// `from` satisfies import `import` of `to`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Satisfy {
+    pub from: Provider,
+    pub to: usize,
+    pub import: String,
+}
+
+/// An instance definition of an instantiated component, and the nodes it
+/// instantiates (several when its component is instantiated several times
+/// with different modules or components as arguments; none when it
+/// instantiates code the host supplies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceInfo {
+    /// The component that holds the instance.
+    pub parent: usize,
+    /// Index in the parent's component (or core) instance space.
+    pub index: u32,
+    /// A core instance (of a module) rather than a component instance.
+    pub core: bool,
+    /// The nodes instantiated.
+    pub targets: Vec<usize>,
+}
+
+/// An instance of code the host supplies at link time: an imported core
+/// module or component that the composition instantiates.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImportedCode {
+    /// The component holding the instance.
+    pub parent: usize,
+    /// Its index in the parent's component (or core) instance space.
+    pub index: u32,
+    pub core: bool,
+    /// The root import the code comes from.
+    pub import: String,
+}
+
+/// The resolved wiring of one analysis.
+#[derive(Debug, Clone, Default)]
+pub struct Wiring {
+    pub instances: Vec<InstanceInfo>,
+    pub satisfies: Vec<Satisfy>,
+    /// Per node: the root host imports that reach it.
+    pub reach: Vec<Vec<Capability>>,
+    /// Per node: whether anything instantiates it (the root always is).
+    pub instantiated: Vec<bool>,
+    /// Code the host supplies that the composition instantiates.
+    pub imported_code: Vec<ImportedCode>,
+    /// Per node: what the wiring shows it doing that its shape alone did
+    /// not (a fixup writing into a table that is not a shim's).
+    pub acts: Vec<Vec<String>>,
+    /// Work steps the resolution took.
+    pub work: u64,
+}
