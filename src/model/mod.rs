@@ -353,3 +353,21 @@ impl Analysis {
         &self.nodes[0]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(normalize_path("root"), "/");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path(""), "/");
+        assert_eq!(
+            normalize_path("root/component[1]/module[0]"),
+            "/component[1]/module[0]"
+        );
+        assert_eq!(normalize_path("/component[0]/"), "/component[0]");
+        assert_eq!(normalize_path("component[0]"), "/component[0]");
+    }
+}

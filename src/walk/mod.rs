@@ -524,22 +524,3 @@ fn core_kind(kind: ExternalKind) -> ItemKind {
         ExternalKind::Tag => ItemKind::Tag,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_normalise() {
-        use crate::model::normalize_path;
-        assert_eq!(normalize_path("root"), "/");
-        assert_eq!(normalize_path("/"), "/");
-        assert_eq!(normalize_path(""), "/");
-        assert_eq!(
-            normalize_path("root/component[1]/module[0]"),
-            "/component[1]/module[0]"
-        );
-        assert_eq!(normalize_path("/component[0]/"), "/component[0]");
-        assert_eq!(normalize_path("component[0]"), "/component[0]");
-    }
-}
