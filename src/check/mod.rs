@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::document::{Tool, FORMAT_VERSION};
 use crate::model::{Analysis, Class, NodeKind};
 use crate::policy::{ComponentRule, Policy, Severity};
-use crate::render::{Tool, FORMAT_VERSION};
 use crate::trust::signature::Verified;
 use crate::trust::{SetKind, TrustEntry, TrustSet};
 use findings::Code;
@@ -509,7 +509,7 @@ impl Report {
         Report {
             format: "wasm-audit-report",
             format_version: FORMAT_VERSION,
-            tool: Tool::THIS,
+            tool: Tool::this(),
             verdict,
             summary: Summary {
                 inputs: inputs_out.len(),

@@ -159,7 +159,7 @@ impl CapsDocument {
         Self {
             format: "wasm-audit-caps",
             format_version: FORMAT_VERSION,
-            tool: Tool::THIS,
+            tool: Tool::this(),
             files,
         }
     }

@@ -23,7 +23,7 @@ pub fn json(d: &Diff) -> DiffDocument<'_> {
     DiffDocument {
         format: "wasm-audit-diff",
         format_version: FORMAT_VERSION,
-        tool: Tool::THIS,
+        tool: Tool::this(),
         diff: d,
     }
 }

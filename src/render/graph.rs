@@ -85,7 +85,7 @@ impl GraphDocument {
         Self {
             format: "wasm-audit-graph",
             format_version: FORMAT_VERSION,
-            tool: Tool::THIS,
+            tool: Tool::this(),
             files,
         }
     }

@@ -31,7 +31,7 @@ impl<'a> TreeDocument<'a> {
         Self {
             format: "wasm-audit-tree",
             format_version: FORMAT_VERSION,
-            tool: Tool::THIS,
+            tool: Tool::this(),
             files,
         }
     }

@@ -17,11 +17,11 @@ use wasmparser::{
     ComponentExternalKind, ComponentTypeRef, Encoding, ExternalKind, Parser, Payload,
 };
 
+use crate::analysis::wiring::module::ModuleInfo;
+use crate::analysis::wiring::{Spaces, Unresolved};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::{Class, CoreImportModule, ItemKind, Metadata, Node, NodeKind};
-use crate::wiring::module::ModuleInfo;
-use crate::wiring::{Spaces, Unresolved};
 
 /// Binary versions of pre-1.0 component encodings seen in the wild.
 const LEGACY_COMPONENT_VERSIONS: std::ops::RangeInclusive<u16> = 0x0a..=0x0c;

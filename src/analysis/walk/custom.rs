@@ -7,9 +7,9 @@
 use wasmparser::{ComponentName, CustomSectionReader, KnownCustom, Name};
 
 use super::Walk;
+use crate::analysis::wiring::Origin;
 use crate::error::Result;
 use crate::model::Producer;
-use crate::wiring::Origin;
 
 impl<'a> Walk<'a> {
     pub(super) fn custom(&mut self, reader: CustomSectionReader<'a>) -> Result<()> {

@@ -14,13 +14,13 @@ use crate::model::WitSummary;
 /// are one line (validator messages span several).
 fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(result) => result.map_err(|e| crate::render::escape::one_line(&format!("{e:#}"))),
+        Ok(result) => result.map_err(|e| crate::escape::one_line(&format!("{e:#}"))),
         Err(payload) => {
             let detail = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
-                .map(|m| format!(": {}", crate::render::escape::one_line(&m)))
+                .map(|m| format!(": {}", crate::escape::one_line(&m)))
                 .unwrap_or_default();
             Err(format!(
                 "{what} failed on this component (a bug in it{detail})"

@@ -28,10 +28,10 @@
 //! Classes depend on the bytes alone (never on whether WIT decoded), so
 //! every command classifies a node the same way.
 
+use crate::analysis::walk::Shape;
+use crate::analysis::wiring::module::ModuleInfo;
+use crate::analysis::wiring::Spaces;
 use crate::model::{Class, Node, NodeKind};
-use crate::walk::Shape;
-use crate::wiring::module::ModuleInfo;
-use crate::wiring::Spaces;
 
 /// Functions a WASI preview1 adapter exports; a module exporting several of
 /// them while importing Component Model interfaces is an adapter.

@@ -1,0 +1,25 @@
+//! Versioned output documents: every JSON document the tool writes names
+//! its format, its version and the tool that wrote it.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON documents this tool writes; bumped on any
+/// incompatible change, with the schemas in `schemas/`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The tool that wrote a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    /// This tool.
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
