@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use wasm_audit::check::cfg::{EffectiveLimits, LimitsConfig};
 use wasm_audit::graph::CompositionGraph;
 use wasm_audit::input::Source;
 use wasm_audit::output::Target;
-use wasm_audit::policy::{EffectiveLimits, LimitsConfig};
 use wasm_audit::render::caps::{CapsDocument, CapsFile};
 use wasm_audit::render::escape;
 use wasm_audit::render::graph::{GraphDocument, GraphFile};
@@ -591,7 +591,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     })?;
                 }
             }
-            emit(&target, wasm_audit::policy::STARTER_POLICY.as_bytes())?;
+            emit(&target, wasm_audit::check::cfg::STARTER_POLICY.as_bytes())?;
             if let Target::Path(p) = &target {
                 eprintln!("wrote {}", escape::text(&p.display().to_string()));
             }
@@ -797,9 +797,9 @@ struct NamedSet {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    use wasm_audit::check::cfg::Policy;
     use wasm_audit::check::load::{load_set, SetSource};
     use wasm_audit::check::{Input, PolicySource, Report};
-    use wasm_audit::policy::Policy;
 
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
     let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();

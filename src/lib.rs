@@ -34,7 +34,6 @@ pub mod graph;
 pub mod limits;
 pub mod model;
 pub mod output;
-pub mod policy;
 pub mod render;
 pub mod sbom;
 pub mod trust;

@@ -706,7 +706,7 @@ fn init_writes_a_policy_that_parses_and_refuses_to_overwrite() {
         .unwrap();
     assert_eq!(common::code(&out), 0);
     let text = std::fs::read_to_string(dir.path().join("wasm-audit.toml")).unwrap();
-    wasm_audit::policy::Policy::parse("wasm-audit.toml", &text).expect("starter policy parses");
+    wasm_audit::check::cfg::Policy::parse("wasm-audit.toml", &text).expect("starter policy parses");
     let again = common::bin()
         .current_dir(dir.path())
         .arg("init")
@@ -719,7 +719,7 @@ fn init_writes_a_policy_that_parses_and_refuses_to_overwrite() {
         "testdata/demo/wasm-audit.toml",
     ] {
         let text = std::fs::read_to_string(repo(p)).unwrap();
-        wasm_audit::policy::Policy::parse(p, &text).unwrap_or_else(|e| panic!("{e}"));
+        wasm_audit::check::cfg::Policy::parse(p, &text).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 

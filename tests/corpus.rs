@@ -258,8 +258,8 @@ fn root_imports_exports_and_wit_match_wasm_tools() {
 /// wasmCloud; and with nothing trusted, every file with code fails.
 #[test]
 fn every_corpus_file_passes_when_its_own_digest_is_trusted() {
+    use wasm_audit::check::cfg::Policy;
     use wasm_audit::check::{CheckedSet, Input, Outcome, PolicySource, Report, SignatureStatus};
-    use wasm_audit::policy::Policy;
     use wasm_audit::trust::{signature, SetKind, TrustEntry, TrustSet};
     let files = common::corpus_wasm_files();
     if files.is_empty() {

@@ -73,7 +73,7 @@ fn code_named_as_a_shim_does_not_pass_without_trust() {
             analysis,
         }],
         &[],
-        &wasm_audit::policy::Policy::default(),
+        &wasm_audit::check::cfg::Policy::default(),
         PolicySource::default(),
     );
     assert_eq!(report.verdict, Outcome::Fail, "untrusted code passed");
@@ -98,7 +98,7 @@ fn code_named_as_an_adapter_does_not_pass_without_trust() {
             analysis,
         }],
         &[],
-        &wasm_audit::policy::Policy::default(),
+        &wasm_audit::check::cfg::Policy::default(),
         PolicySource::default(),
     );
     assert_eq!(

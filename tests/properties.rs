@@ -15,9 +15,9 @@ use base64::Engine;
 use ed25519_dalek::pkcs8::EncodePublicKey;
 use ed25519_dalek::{Signer, SigningKey};
 use proptest::prelude::*;
+use wasm_audit::check::cfg::Policy;
 use wasm_audit::check::load::{load_set, SetSource};
 use wasm_audit::check::{Input, Outcome, PolicySource, Report};
-use wasm_audit::policy::Policy;
 use wasm_audit::Options;
 
 fn demo_bytes() -> Vec<u8> {

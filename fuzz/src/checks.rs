@@ -12,11 +12,11 @@
 use std::collections::BTreeSet;
 
 use sha2::{Digest as _, Sha256};
+use wasm_audit::check::cfg::Policy;
 use wasm_audit::check::{CheckedSet, Input, PolicySource, Report, SignatureStatus, Verdict};
 use wasm_audit::diff::{Diff, Side};
 use wasm_audit::graph::{CompositionGraph, EdgeKind};
 use wasm_audit::model::{Analysis, Class, NodeKind};
-use wasm_audit::policy::Policy;
 use wasm_audit::render;
 use wasm_audit::trust::{sets, signature, SetKind, TrustEntry, TrustSet};
 use wasm_audit::{analyze_bytes, Error, Limits, Options};
@@ -480,11 +480,11 @@ pub fn policy(data: &[u8]) {
     match Policy::parse("wasm-audit.toml", text) {
         Ok(p) => {
             // Fail-closed codes cannot be weakened by any policy.
-            for code in wasm_audit::check::findings::Code::ALL {
+            for code in wasm_audit::check::diags::Code::ALL {
                 if code.fail_closed() {
                     assert_eq!(
                         p.severity(*code),
-                        wasm_audit::policy::Severity::Deny,
+                        wasm_audit::check::Severity::Deny,
                         "{} weakened",
                         code.name()
                     );

@@ -9,11 +9,11 @@ use std::fmt::Write;
 use serde_json::{json, Value};
 
 use super::escape;
-use crate::check::findings::Code;
+use crate::check::diags::Code;
+use crate::check::diags::Severity;
 use crate::check::{Finding, NodeReport, Outcome, Report, SignatureStatus, Verdict};
 use crate::graph::CompositionGraph;
 use crate::model::Analysis;
-use crate::policy::Severity;
 use crate::trust::signature::SignatureFormat;
 
 /// Markdown output stays under this size (GitHub comments allow 65 536

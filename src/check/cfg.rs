@@ -1,4 +1,4 @@
-//! The policy file (`wasm-audit.toml`): where the trust sets, signatures
+//! The policy file (`wasm-audit.toml`), parsed and validated: where the trust sets, signatures
 //! and keys are; what `unknown` and `substituted` nodes do; capability
 //! rules; limits; finding severities. Unknown keys are rejected with their
 //! line, as are wrong types and invalid values.
@@ -8,29 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::diags::Severity;
 use crate::limits::Limits;
-
-/// What a kind of finding does to the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    /// Fails the audit.
-    Deny,
-    /// Reported, does not fail the audit.
-    Warn,
-    /// Not reported.
-    Allow,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Deny => "deny",
-            Severity::Warn => "warn",
-            Severity::Allow => "allow",
-        }
-    }
-}
 
 /// One trust set with its signature and key, paths relative to the policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,7 +254,7 @@ pub struct PolicyError {
 pub const MAX_POLICY_SIZE: u64 = 1 << 20;
 
 /// The policy written by `wasm-audit init`.
-pub const STARTER_POLICY: &str = include_str!("../testdata/wasm-audit.toml.example");
+pub const STARTER_POLICY: &str = include_str!("../../testdata/wasm-audit.toml.example");
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
@@ -330,12 +309,12 @@ impl Policy {
             }
         }
         for (code, severity) in &policy.severity {
-            let Some(finding) = crate::check::findings::Code::from_name(code) else {
+            let Some(finding) = crate::check::diags::Code::from_name(code) else {
                 return Err(err(
                     find(code),
                     format!(
                         "unknown finding code `{code}` (known: {})",
-                        crate::check::findings::Code::ALL
+                        crate::check::diags::Code::ALL
                             .iter()
                             .map(|c| c.name())
                             .collect::<Vec<_>>()
@@ -345,10 +324,10 @@ impl Policy {
             };
             if finding.fail_closed() && *severity != Severity::Deny {
                 let why = match finding {
-                    crate::check::findings::Code::LimitExceeded => {
+                    crate::check::diags::Code::LimitExceeded => {
                         "an input past a limit was not audited; raise the limit instead"
                     }
-                    crate::check::findings::Code::ImportedCode => {
+                    crate::check::diags::Code::ImportedCode => {
                         "code the host supplies at link time cannot be audited"
                     }
                     _ => "a bad signature fails the audit whatever the policy says",
@@ -415,8 +394,8 @@ impl Policy {
     }
 
     /// The severity of a finding code under this policy.
-    pub fn severity(&self, code: crate::check::findings::Code) -> Severity {
-        use crate::check::findings::Code;
+    pub fn severity(&self, code: crate::check::diags::Code) -> Severity {
+        use crate::check::diags::Code;
         if code.fail_closed() {
             return Severity::Deny;
         }

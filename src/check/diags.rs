@@ -1,0 +1,381 @@
+//! Every finding the audit can make: its stable kebab-case code (unique,
+//! documented in the README, the SARIF rule id), its description, its
+//! default severity, and the one constructor that writes its message. The
+//! report ([`super::report`]) decides which findings there are; only this
+//! file says how each reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::capability::Capability;
+use crate::model::wiring::ImportedCode;
+use crate::model::{Analysis, Class, Node, NodeKind};
+use crate::trust::{TrustEntry, TrustSet};
+
+/// What a kind of finding does to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Fails the audit.
+    Deny,
+    /// Reported, does not fail the audit.
+    Warn,
+    /// Not reported.
+    Allow,
+}
+
+impl Severity {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Deny => "deny",
+            Severity::Warn => "warn",
+            Severity::Allow => "allow",
+        }
+    }
+}
+
+/// The kinds of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A module with function bodies whose digest is not trusted and that has
+    /// no trusted ancestor.
+    UnknownCode,
+    /// A node whose name matches a trusted entry but whose bytes differ.
+    Substituted,
+    /// A trust set's signature does not verify with the given key (or is
+    /// malformed, or a bundle's digest is not the set's): the set is not used.
+    SignatureInvalid,
+    /// A trust set without a signature while the policy requires one.
+    TrustSetUnsigned,
+    /// A capability that the policy denies reaches a part.
+    CapabilityDenied,
+    /// A trust entry that matched no node of any input.
+    UnusedTrustEntry,
+    /// A policy rule (a per-component capability rule) that matched no part.
+    UnusedPolicyRule,
+    /// An input exceeded a limit (depth, nodes, size, `.dep-v0`, wiring
+    /// work): it was not audited.
+    LimitExceeded,
+    /// The composition instantiates a core module or component that the
+    /// host supplies at link time: code that cannot be audited.
+    ImportedCode,
+}
+
+impl Code {
+    /// Every code, in documentation order.
+    pub const ALL: &'static [Code] = &[
+        Code::UnknownCode,
+        Code::Substituted,
+        Code::SignatureInvalid,
+        Code::TrustSetUnsigned,
+        Code::CapabilityDenied,
+        Code::UnusedTrustEntry,
+        Code::UnusedPolicyRule,
+        Code::LimitExceeded,
+        Code::ImportedCode,
+    ];
+
+    /// The stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::UnknownCode => "unknown-code",
+            Code::Substituted => "substituted",
+            Code::SignatureInvalid => "signature-invalid",
+            Code::TrustSetUnsigned => "trust-set-unsigned",
+            Code::CapabilityDenied => "capability-denied",
+            Code::UnusedTrustEntry => "unused-trust-entry",
+            Code::UnusedPolicyRule => "unused-policy-rule",
+            Code::LimitExceeded => "limit-exceeded",
+            Code::ImportedCode => "imported-code",
+        }
+    }
+
+    /// The code named `name`.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// One line for people (SARIF rule descriptions, the README table).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::UnknownCode => "Code (a module or component that can act: function bodies, a start function, active data or element segments, exported definitions with initial contents) whose digest is not in any trusted set and that no trusted ancestor covers.",
+            Code::Substituted => "A node carries the name of a trusted entry but different bytes: a substitution.",
+            Code::SignatureInvalid => "A trust set's signature does not verify over its exact bytes with the given key; the set is not used.",
+            Code::TrustSetUnsigned => "A trust set has no signature while the policy requires one (the default).",
+            Code::CapabilityDenied => "A host capability that the policy denies reaches a part of the composition.",
+            Code::UnusedTrustEntry => "A trusted digest matched no node of the audited inputs.",
+            Code::UnusedPolicyRule => "A per-component capability rule matched no part of the audited inputs.",
+            Code::LimitExceeded => "An input exceeded a limit (depth, node count, file size, decompressed .dep-v0, wiring work) and was not audited.",
+            Code::ImportedCode => "The composition instantiates a core module or component supplied by the host at link time: code that cannot be audited.",
+        }
+    }
+
+    /// Severity when the policy says nothing.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Code::UnusedTrustEntry | Code::UnusedPolicyRule => Severity::Warn,
+            _ => Severity::Deny,
+        }
+    }
+
+    /// Codes no policy can soften: the audit fails closed on them. Each
+    /// stands for something that was not audited at all (a trust set that
+    /// is not what was signed, an input past a limit, code the host
+    /// supplies), so no severity may turn it into a pass.
+    pub fn fail_closed(self) -> bool {
+        matches!(
+            self,
+            Code::SignatureInvalid | Code::LimitExceeded | Code::ImportedCode
+        )
+    }
+}
+
+/// A finding before the policy gives it a severity: what it is about and
+/// what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    pub code: Code,
+    /// The input (or trust set, or policy) file it is about.
+    pub file: Option<String>,
+    /// The node path it is about.
+    pub path: Option<String>,
+    pub digest: Option<String>,
+    pub message: String,
+}
+
+impl Diag {
+    fn new(
+        code: Code,
+        file: Option<&str>,
+        path: Option<&str>,
+        digest: Option<&str>,
+        message: String,
+    ) -> Diag {
+        Diag {
+            code,
+            file: file.map(str::to_string),
+            path: path.map(str::to_string),
+            digest: digest.map(str::to_string),
+            message,
+        }
+    }
+
+    /// `trust-set-unsigned`: a set without a signature under a policy that
+    /// requires one.
+    pub fn trust_set_unsigned(set: &TrustSet) -> Diag {
+        Diag::new(
+            Code::TrustSetUnsigned,
+            Some(&set.path),
+            None,
+            Some(&set.digest),
+            format!(
+                "trust set {} has no signature and the policy requires one; its {} entries are not used",
+                set.path,
+                set.entries.len()
+            ),
+        )
+    }
+
+    /// `signature-invalid`: the signature at `signature` does not verify `set`.
+    pub fn signature_invalid(set: &TrustSet, signature: &str, reason: &str) -> Diag {
+        Diag::new(
+            Code::SignatureInvalid,
+            Some(&set.path),
+            None,
+            Some(&set.digest),
+            format!(
+                "the signature {signature} does not verify trust set {}: {reason}; its entries are not used",
+                set.path
+            ),
+        )
+    }
+
+    /// `limit-exceeded`: `file` was not analysed; `error` says which limit.
+    pub fn limit_exceeded(file: &str, error: &crate::Error) -> Diag {
+        Diag::new(
+            Code::LimitExceeded,
+            Some(file),
+            None,
+            None,
+            error.to_string(),
+        )
+    }
+
+    /// `substituted`: `node` carries the name of trusted `entry` with other bytes.
+    pub fn substituted(file: &str, node: &Node, entry: Option<&TrustEntry>) -> Diag {
+        Diag::new(
+            Code::Substituted,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            match entry {
+                Some(e) => format!(
+                    "{} `{}` carries the name of trusted entry {} ({}) but its bytes are {}",
+                    node.kind.as_str(),
+                    node.name.as_deref().unwrap_or(""),
+                    e.origin,
+                    e.digest,
+                    node.digest
+                ),
+                None => format!("{} carries a trusted name with other bytes", node.path),
+            },
+        )
+    }
+
+    /// `unknown-code`: node `i` of `a` acts and nothing trusts it; the
+    /// message says what it is and why it needs trust.
+    pub fn unknown_code(a: &Analysis, i: usize) -> Diag {
+        let Some(node) = a.nodes.get(i) else {
+            return Diag::new(Code::UnknownCode, Some(&a.file), None, None, String::new());
+        };
+        let holder = node
+            .parent
+            .and_then(|p| a.nodes.get(p))
+            .map(|p| match &p.name {
+                Some(n) => format!(" in {} `{n}`", p.path),
+                None => format!(" in {}", p.path),
+            })
+            .unwrap_or_default();
+        let what = if node.class == Class::Adapter {
+            "WASI adapter code"
+        } else {
+            "code"
+        };
+        let message = if node.kind == NodeKind::Module && node.function_bodies > 0 {
+            format!(
+                "{what} with no trusted digest: {}{holder} ({} function bodies, {} bytes)",
+                node.path, node.function_bodies, node.size
+            )
+        } else {
+            let reasons: Vec<&str> = node
+                .acts
+                .iter()
+                .chain(a.wiring.acts.get(i).into_iter().flatten())
+                .map(String::as_str)
+                .collect();
+            format!(
+                "{} that acts with no trusted digest: {}{holder} ({}; {} bytes)",
+                node.kind.as_str(),
+                node.path,
+                reasons.join("; "),
+                node.size
+            )
+        };
+        Diag::new(
+            Code::UnknownCode,
+            Some(&a.file),
+            Some(&node.path),
+            Some(&node.digest),
+            message,
+        )
+    }
+
+    /// `imported-code`: the composition instantiates code the host supplies.
+    pub fn imported_code(file: &str, parent: &Node, ic: &ImportedCode) -> Diag {
+        Diag::new(
+            Code::ImportedCode,
+            Some(file),
+            Some(&parent.path),
+            Some(&parent.digest),
+            format!(
+                "{} instantiates a {} supplied by the host at link time (from root import `{}`, {}#{}[{}]): its code cannot be audited",
+                parent.path,
+                if ic.core { "core module" } else { "component" },
+                ic.import,
+                parent.path,
+                if ic.core { "core-instance" } else { "instance" },
+                ic.index
+            ),
+        )
+    }
+
+    /// `capability-denied`: `cap` reaches `node`; `why` is the rule.
+    pub fn capability_denied(file: &str, node: &Node, cap: &Capability, why: &str) -> Diag {
+        let via: Vec<&str> = cap.via.iter().map(|b| b.path.as_str()).collect();
+        Diag::new(
+            Code::CapabilityDenied,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            format!(
+                "{} reaches {} {}{} ({why}; via {})",
+                cap.label(),
+                node.kind.as_str(),
+                node.path,
+                node.name
+                    .as_deref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default(),
+                via.join(" → ")
+            ),
+        )
+    }
+
+    /// `unused-trust-entry`: `entry` of the set at `set_path` matched no node.
+    pub fn unused_trust_entry(set_path: Option<&str>, entry: &TrustEntry) -> Diag {
+        Diag::new(
+            Code::UnusedTrustEntry,
+            set_path,
+            None,
+            Some(&entry.digest),
+            format!(
+                "trust entry {}{} matched no node",
+                entry.origin,
+                entry
+                    .name
+                    .as_deref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default()
+            ),
+        )
+    }
+
+    /// `unused-policy-rule`: the capability rule for `matches` matched no part.
+    pub fn unused_policy_rule(policy: Option<&str>, matches: &str) -> Diag {
+        Diag::new(
+            Code::UnusedPolicyRule,
+            policy,
+            None,
+            None,
+            format!("capability rule for `{matches}` matched no part"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+        for n in &names {
+            assert!(
+                n.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{n} is kebab-case"
+            );
+            assert_eq!(Code::from_name(n).map(|c| c.name()), Some(*n));
+        }
+        let before = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), before, "codes are unique");
+        // The serde name is the same as the stable name.
+        for c in Code::ALL {
+            assert_eq!(serde_json::to_value(c).expect("json"), c.name());
+        }
+    }
+
+    #[test]
+    fn every_code_is_documented_in_the_readme() {
+        let readme = include_str!("../../README.md");
+        for c in Code::ALL {
+            assert!(
+                readme.contains(&format!("`{}`", c.name())),
+                "README documents {}",
+                c.name()
+            );
+        }
+    }
+}

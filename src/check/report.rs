@@ -1,0 +1,481 @@
+//! The audit decision, made once: [`Report::generate`] is a pure function
+//! from the analyses, the (already verified) trust sets and the policy to a
+//! serialisable [`Report`] that embeds what it was made from. Renderers
+//! only format a report; the exit code is read from its verdict.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::cfg::{ComponentRule, Policy};
+use super::diags::{Code, Diag, Severity};
+use super::verdicts::{inside, names, needs_trust, node_verdicts, TrustIndex, Verdict};
+use crate::document::{Tool, FORMAT_VERSION};
+use crate::model::{Analysis, Class, NodeKind};
+use crate::trust::signature::Verified;
+use crate::trust::{SetKind, TrustSet};
+
+/// What became of a trust set's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    /// Checked and good.
+    Verified {
+        path: String,
+        #[serde(flatten)]
+        verified: Verified,
+    },
+    /// No signature was given.
+    Unsigned,
+    /// Given and not good: bad signature, wrong key, malformed, digest mismatch.
+    Invalid { path: String, reason: String },
+}
+
+/// A trust set with the outcome of its signature check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedSet {
+    pub set: TrustSet,
+    pub signature: SignatureStatus,
+}
+
+/// One input: its analysis, or why there is none.
+#[derive(Debug)]
+pub struct Input {
+    pub file: String,
+    pub analysis: Result<Analysis, crate::Error>,
+}
+
+/// Where the policy came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicySource {
+    /// The policy file, if one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `sha256:` of its exact bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+/// Pass or fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// The input could not be audited (unreadable, malformed).
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// The input (or trust set, or policy) file it is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The node path it is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    pub message: String,
+}
+
+/// A node with its verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeReport {
+    pub file: String,
+    pub path: String,
+    pub kind: NodeKind,
+    pub class: Class,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub digest: String,
+    pub offset: u64,
+    pub size: u64,
+    pub verdict: Verdict,
+    /// The trust entry that lists this digest (`trusted`) or whose name it
+    /// carries (`substituted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+}
+
+/// One input's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    pub verdict: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A trust set as the report records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    pub path: String,
+    pub digest: String,
+    pub kind: SetKind,
+    pub entries: usize,
+    /// Whether its entries were used (signature verified, or not required).
+    pub used: bool,
+    pub signature: SignatureStatus,
+}
+
+/// Counts for summaries.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub nodes: usize,
+    pub verdicts: BTreeMap<String, usize>,
+    pub denied: usize,
+    pub warnings: usize,
+}
+
+/// The audit report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub tool: Tool,
+    pub verdict: Outcome,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    pub inputs: Vec<InputReport>,
+    pub nodes: Vec<NodeReport>,
+    pub trust_sets: Vec<SetReport>,
+    pub policy: PolicyReport,
+}
+
+/// The policy the report was made with.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyReport {
+    #[serde(flatten)]
+    pub source: PolicySource,
+    pub settings: Policy,
+}
+
+impl Report {
+    /// Decides the audit. Pure: no I/O, no clock, no randomness.
+    pub fn generate(
+        inputs: &[Input],
+        sets: &[CheckedSet],
+        policy: &Policy,
+        source: PolicySource,
+    ) -> Report {
+        let mut findings = Vec::new();
+        let add = |findings: &mut Vec<Finding>, d: Diag| {
+            let severity = policy.severity(d.code);
+            if severity != Severity::Allow {
+                findings.push(Finding {
+                    code: d.code,
+                    severity,
+                    file: d.file,
+                    path: d.path,
+                    digest: d.digest,
+                    message: d.message,
+                });
+            }
+        };
+
+        // Which sets may be used: fail closed on signatures.
+        let mut set_reports = Vec::new();
+        let mut trust = TrustIndex::default();
+        for (si, cs) in sets.iter().enumerate() {
+            let used = match &cs.signature {
+                SignatureStatus::Verified { .. } => true,
+                SignatureStatus::Unsigned if !policy.trust.require_signature => true,
+                SignatureStatus::Unsigned => {
+                    add(&mut findings, Diag::trust_set_unsigned(&cs.set));
+                    false
+                }
+                SignatureStatus::Invalid { path, reason } => {
+                    add(
+                        &mut findings,
+                        Diag::signature_invalid(&cs.set, path, reason),
+                    );
+                    false
+                }
+            };
+            if used {
+                trust.add(si, &cs.set.entries);
+            }
+            set_reports.push(SetReport {
+                path: cs.set.path.clone(),
+                digest: cs.set.digest.clone(),
+                kind: cs.set.kind,
+                entries: cs.set.entries.len(),
+                used,
+                signature: cs.signature.clone(),
+            });
+        }
+
+        let mut used_entries = vec![false; trust.entries.len()];
+        let mut used_rules = vec![false; policy.capabilities.components.len()];
+        let mut nodes_out = Vec::new();
+        let mut inputs_out = Vec::new();
+
+        for input in inputs {
+            let a = match &input.analysis {
+                Ok(a) => a,
+                Err(e @ crate::Error::LimitExceeded { .. }) => {
+                    add(&mut findings, Diag::limit_exceeded(&input.file, e));
+                    inputs_out.push(InputReport {
+                        file: input.file.clone(),
+                        digest: None,
+                        verdict: Outcome::Fail,
+                        error: Some(e.to_string()),
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    inputs_out.push(InputReport {
+                        file: input.file.clone(),
+                        digest: None,
+                        verdict: Outcome::Error,
+                        error: Some(e.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let first_finding = findings.len();
+            let verdicts = node_verdicts(a, &trust, &mut used_entries);
+
+            // Findings on nodes: substitutions, and unknown code. Unknown
+            // code inside a substituted node is its own finding unless the
+            // substitution already fails the audit: a softened
+            // `substituted` never lets unaudited code through.
+            let substitution_denies = policy.severity(Code::Substituted) == Severity::Deny;
+            for (i, (node, (verdict, entry))) in a.nodes.iter().zip(&verdicts).enumerate() {
+                match verdict {
+                    Verdict::Substituted => {
+                        let e = entry.and_then(|k| trust.entry(k));
+                        add(&mut findings, Diag::substituted(&a.file, node, e));
+                    }
+                    Verdict::Unknown if needs_trust(a, i) => {
+                        if substitution_denies
+                            && inside(a, i, |j| {
+                                verdicts.get(j).is_some_and(|v| v.0 == Verdict::Substituted)
+                            })
+                        {
+                            continue;
+                        }
+                        add(&mut findings, Diag::unknown_code(a, i));
+                    }
+                    _ => {}
+                }
+            }
+
+            // Code the host supplies at link time.
+            for ic in &a.wiring.imported_code {
+                let Some(parent) = a.nodes.get(ic.parent) else {
+                    continue;
+                };
+                add(&mut findings, Diag::imported_code(&a.file, parent, ic));
+            }
+
+            capability_findings(a, policy, &mut used_rules, &mut |d| add(&mut findings, d));
+
+            let failed = findings
+                .iter()
+                .skip(first_finding)
+                .any(|f| f.severity == Severity::Deny);
+            inputs_out.push(InputReport {
+                file: a.file.clone(),
+                digest: Some(a.digest.clone()),
+                verdict: if failed { Outcome::Fail } else { Outcome::Pass },
+                error: None,
+            });
+            for (node, &(verdict, entry)) in a.nodes.iter().zip(&verdicts) {
+                nodes_out.push(NodeReport {
+                    file: a.file.clone(),
+                    path: node.path.clone(),
+                    kind: node.kind,
+                    class: node.class,
+                    name: node.name.clone(),
+                    digest: node.digest.clone(),
+                    offset: node.offset,
+                    size: node.size,
+                    verdict,
+                    entry: entry.and_then(|k| trust.entry(k)).map(|e| e.origin.clone()),
+                });
+            }
+        }
+
+        // Entries that matched nothing. Pins of WIT packages (wkg.lock,
+        // Cargo-component.lock) describe types, not code in the binary, so
+        // they are not expected to match.
+        for (k, (e, si)) in trust.entries.iter().enumerate() {
+            let kind = sets.get(*si).map(|s| s.set.kind);
+            if used_entries.get(k) != Some(&true)
+                && !matches!(kind, Some(SetKind::WkgLock | SetKind::CargoComponentLock))
+            {
+                let set_path = sets.get(*si).map(|s| s.set.path.as_str());
+                add(&mut findings, Diag::unused_trust_entry(set_path, e));
+            }
+        }
+        for (rule, used) in policy.capabilities.components.iter().zip(&used_rules) {
+            if !used {
+                add(
+                    &mut findings,
+                    Diag::unused_policy_rule(source.path.as_deref(), &rule.matches),
+                );
+            }
+        }
+
+        let any_error = inputs_out.iter().any(|i| i.verdict == Outcome::Error);
+        let denied = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Deny)
+            .count();
+        let warnings = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warn)
+            .count();
+        let mut verdicts_count = BTreeMap::new();
+        for n in &nodes_out {
+            let key = serde_json::to_value(n.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            *verdicts_count.entry(key).or_insert(0) += 1;
+        }
+        // Any deny finding fails the audit, including one not tied to an
+        // input (a bad signature fails every input).
+        let verdict = if denied > 0 {
+            Outcome::Fail
+        } else if any_error {
+            Outcome::Error
+        } else {
+            Outcome::Pass
+        };
+        if denied > 0 {
+            let global = findings.iter().any(|f| {
+                f.severity == Severity::Deny
+                    && matches!(f.code, Code::SignatureInvalid | Code::TrustSetUnsigned)
+            });
+            if global {
+                for i in inputs_out.iter_mut().filter(|i| i.verdict == Outcome::Pass) {
+                    i.verdict = Outcome::Fail;
+                }
+            }
+        }
+        Report {
+            format: "wasm-audit-report",
+            format_version: FORMAT_VERSION,
+            tool: Tool::this(),
+            verdict,
+            summary: Summary {
+                inputs: inputs_out.len(),
+                nodes: nodes_out.len(),
+                verdicts: verdicts_count,
+                denied,
+                warnings,
+            },
+            findings,
+            inputs: inputs_out,
+            nodes: nodes_out,
+            trust_sets: set_reports,
+            policy: PolicyReport {
+                source,
+                settings: policy.clone(),
+            },
+        }
+    }
+
+    /// True when some input could not be audited.
+    pub fn has_errors(&self) -> bool {
+        self.inputs.iter().any(|i| i.verdict == Outcome::Error)
+    }
+}
+
+fn rule_matches(rule: &ComponentRule, node: &crate::Node) -> bool {
+    let m = rule.matches.trim();
+    if names(node).any(|n| n == m) || node.name.as_deref() == Some(m) {
+        return true;
+    }
+    let hex = m.strip_prefix("sha256:").unwrap_or(m).to_ascii_lowercase();
+    node.digest.strip_prefix("sha256:") == Some(hex.as_str())
+}
+
+/// Capability rules over the reach of each part that carries code (and the
+/// root): one `capability-denied` per part and capability.
+fn capability_findings(
+    a: &Analysis,
+    policy: &Policy,
+    used_rules: &mut [bool],
+    emit: &mut dyn FnMut(Diag),
+) {
+    let caps = &policy.capabilities;
+    let mut denied_at_parts: BTreeSet<&str> = BTreeSet::new();
+    let mut root_denied: Vec<(String, Diag)> = Vec::new();
+    for (i, node) in a.nodes.iter().enumerate() {
+        let is_root = node.parent.is_none();
+        let carries_code =
+            node.class == Class::Code && (node.kind == NodeKind::Component || is_root);
+        let rules: Vec<(usize, &ComponentRule)> = caps
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| rule_matches(r, node))
+            .collect();
+        for (k, _) in &rules {
+            if let Some(u) = used_rules.get_mut(*k) {
+                *u = true;
+            }
+        }
+        if !(carries_code || is_root || !rules.is_empty()) {
+            continue;
+        }
+        let allow: Option<Vec<&String>> =
+            match rules.iter().filter_map(|(_, r)| r.allow.as_ref()).next() {
+                Some(_) => Some(
+                    rules
+                        .iter()
+                        .filter_map(|(_, r)| r.allow.as_ref())
+                        .flatten()
+                        .collect(),
+                ),
+                None => caps.allow.as_ref().map(|v| v.iter().collect()),
+            };
+        let deny: Vec<&String> = caps
+            .deny
+            .iter()
+            .chain(rules.iter().flat_map(|(_, r)| r.deny.iter()))
+            .collect();
+        let Some(reach) = a.wiring.reach.get(i) else {
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        for cap in reach {
+            if !seen.insert(cap.interface.as_str()) {
+                continue;
+            }
+            let why = if let Some(p) = deny.iter().find(|p| cap.denied_by(p)) {
+                format!("denied by `{p}`")
+            } else if let Some(allow) = &allow {
+                if allow.iter().any(|p| cap.allowed_by(p)) {
+                    continue;
+                }
+                "not in the allow list".to_string()
+            } else {
+                continue;
+            };
+            let diag = Diag::capability_denied(&a.file, node, cap, &why);
+            if is_root && !carries_code && rules.is_empty() {
+                root_denied.push((cap.interface.clone(), diag));
+            } else {
+                denied_at_parts.insert(cap.interface.as_str());
+                emit(diag);
+            }
+        }
+    }
+    // The root's own imports, when no code part was reported for them.
+    for (iface, diag) in root_denied {
+        if !denied_at_parts.contains(iface.as_str()) {
+            emit(diag);
+        }
+    }
+}
