@@ -817,13 +817,17 @@ impl Diff {
         caps_out.sort_by(|a, b| {
             (
                 !a.risky,
-                crate::model::capability::family_rank(a.family),
+                crate::model::capability::FAMILIES
+                    .iter()
+                    .position(|f| *f == a.family),
                 &a.part,
                 &a.interface,
             )
                 .cmp(&(
                     !b.risky,
-                    crate::model::capability::family_rank(b.family),
+                    crate::model::capability::FAMILIES
+                        .iter()
+                        .position(|f| *f == b.family),
                     &b.part,
                     &b.interface,
                 ))
