@@ -376,6 +376,8 @@ fn help_examples_run_as_written() {
         Some("graph"),
         Some("wit"),
         Some("extract"),
+        Some("completions"),
+        Some("man"),
     ] {
         let lines = help_examples(sub);
         assert!(!lines.is_empty(), "{sub:?} --help has examples");
