@@ -723,10 +723,18 @@ fn the_action_audits_the_demo() {
     let ws = root.path().join("workspace");
     let run = run_action(
         &ws,
-        &[("files", "app.wasm"), ("sbom", "cyclonedx-json, spdx-json")],
+        &[
+            ("files", "app.wasm"),
+            ("sbom", "cyclonedx-json, spdx-json"),
+            ("args", "--max-depth 8"),
+        ],
     );
     assert_eq!(run.code, 1, "{}", run.log);
     assert_eq!(run.outputs["verdict"], "fail");
+    // `args` reached the audit: the JSON report records the limits it ran with.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&run.outputs["json"]).expect("json")).expect("json");
+    assert_eq!(json["policy"]["settings"]["limits"]["max-depth"], 8, "{json}");
     let mut rules = sarif_rule_ids(&run.outputs["sarif"]);
     rules.sort();
     assert_eq!(rules, ["capability-denied", "substituted"]);

@@ -50,6 +50,7 @@ fi
 while IFS= read -r w; do [ -n "$w" ] && args+=(--trust "$w"); done < <(words "${INPUT_TRUST:-}")
 while IFS= read -r w; do [ -n "$w" ] && args+=(--signature "$w"); done < <(words "${INPUT_SIGNATURE:-}")
 while IFS= read -r w; do [ -n "$w" ] && args+=(--key "$w"); done < <(words "${INPUT_KEY:-}")
+while IFS= read -r w; do [ -n "$w" ] && args+=("$w"); done < <(words "${INPUT_ARGS:-}")
 
 sarif="$out/wasm-audit.sarif"
 markdown="$out/wasm-audit.md"
