@@ -734,7 +734,10 @@ fn the_action_audits_the_demo() {
     // `args` reached the audit: the JSON report records the limits it ran with.
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&run.outputs["json"]).expect("json")).expect("json");
-    assert_eq!(json["policy"]["settings"]["limits"]["max-depth"], 8, "{json}");
+    assert_eq!(
+        json["policy"]["settings"]["limits"]["max-depth"], 8,
+        "{json}"
+    );
     let mut rules = sarif_rule_ids(&run.outputs["sarif"]);
     rules.sort();
     assert_eq!(rules, ["capability-denied", "substituted"]);
