@@ -2,11 +2,12 @@
 //! and maps the outcome to an exit code. Only this file exits.
 
 mod cli;
+mod manpage;
 
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use wasm_audit::render::escape;
 
 /// Where the last panic happened, for the one-line message below.
@@ -32,7 +33,13 @@ fn main() -> ExitCode {
             default_hook(info);
         }
     }));
-    let args = match cli::Cli::try_parse() {
+    // `--color` is read first so that clap's own help and errors follow it.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = cli::Cli::command().color(cli::ColorWhen::prescan(&argv));
+    let args = match command
+        .try_get_matches_from(&argv)
+        .and_then(|m| cli::Cli::from_arg_matches(&m))
+    {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();

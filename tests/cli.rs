@@ -687,3 +687,418 @@ fn graph_overview_shows_components_capabilities_and_risky_flows() {
     assert!(doc["files"][0]["nodes"].is_array());
     assert!(doc["files"][1]["error"].is_string());
 }
+
+/// Runs a shell snippet; its stdout, and whether it succeeded.
+fn shell(program: &str, args: &[&str], script: &str) -> (bool, String, String) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn completions_load_and_complete_in_bash_zsh_and_fish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = |shell: &str| {
+        let out = common::run(["completions", shell]);
+        assert_eq!(common::code(&out), 0, "{shell}");
+        let path = dir.path().join(format!("wasm-audit.{shell}"));
+        std::fs::write(&path, &out.stdout).expect("write");
+        path.display().to_string()
+    };
+    // bash: the script parses, loads, registers itself, and completes
+    // commands, a command's options and an option's values.
+    let bash = script("bash");
+    let (ok, _, err) = shell("bash", &["-n"], &bash);
+    assert!(ok, "bash -n: {err}");
+    let complete = |words: &[&str]| {
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let cword = words.len() - 1;
+        let prev = if cword > 0 { words[cword - 1] } else { "" };
+        let (ok, out, err) = shell(
+            "bash",
+            &["--norc", "-c"],
+            &format!(
+                "source '{bash}' && complete -p wasm-audit >/dev/null && COMP_WORDS=({}) && COMP_CWORD={cword} && \
+                 COMP_LINE=\"${{COMP_WORDS[*]}}\" && COMP_POINT=${{#COMP_LINE}} && \
+                 _wasm__audit wasm-audit '{}' '{prev}' && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                quoted.join(" "),
+                words[cword]
+            ),
+        );
+        assert!(ok, "bash completion of {words:?}: {err}");
+        out.lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(complete(&["wasm-audit", "ch"]), ["check"]);
+    assert!(complete(&["wasm-audit", "check", "--rep"]).contains(&"--report".to_string()));
+    assert_eq!(
+        complete(&["wasm-audit", "check", "--format", ""]),
+        ["text", "json", "sarif", "junit", "markdown"]
+    );
+    assert_eq!(complete(&["wasm-audit", "diff", "--color", "n"]), ["never"]);
+    assert!(complete(&["wasm-audit", "completions", ""]).contains(&"zsh".to_string()));
+
+    // zsh: parses, and defines the completion function when loaded by
+    // compinit.
+    if common::tool("zsh", "zsh --version") {
+        let zsh = script("zsh");
+        let (ok, _, err) = shell("zsh", &["-n"], &zsh);
+        assert!(ok, "zsh -n: {err}");
+        let (ok, out, err) = shell(
+            "zsh",
+            &["-f", "-c"],
+            &format!(
+                "autoload -Uz compinit && compinit -u -D && source '{zsh}' && print -r -- ${{+functions[_wasm-audit]}} $_comps[wasm-audit]"
+            ),
+        );
+        assert!(ok, "zsh: {err}");
+        assert_eq!(out.trim(), "1 _wasm-audit");
+    }
+    // fish: parses, and completes for real (`complete -C`).
+    if common::tool("fish", "fish --version") {
+        let fish = script("fish");
+        let (ok, _, err) = shell("fish", &["--no-execute"], &fish);
+        assert!(ok, "fish -n: {err}");
+        let (ok, out, err) = shell(
+            "fish",
+            &["--no-config", "-c"],
+            &format!("source '{fish}'; complete -C 'wasm-audit che'; complete -C 'wasm-audit check --color '"),
+        );
+        assert!(ok, "fish: {err}");
+        assert!(out.lines().any(|l| l.starts_with("check\t")), "{out}");
+        for v in ["auto", "always", "never"] {
+            assert!(
+                out.lines()
+                    .any(|l| l == v || l.starts_with(&format!("{v}\t"))),
+                "{out}"
+            );
+        }
+    }
+    let out = common::run(["completions", "tcsh"]);
+    assert_eq!(common::code(&out), 2);
+}
+
+#[test]
+fn man_pages_render_one_per_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mandir = dir.path().join("man").join("man1");
+    let out = common::run(["man", "--output-dir", mandir.to_str().expect("utf-8")]);
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut pages: Vec<String> = std::fs::read_dir(&mandir)
+        .expect("man dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    let commands = [
+        "caps",
+        "check",
+        "completions",
+        "diff",
+        "digests",
+        "extract",
+        "graph",
+        "init",
+        "man",
+        "sbom",
+        "tree",
+        "wit",
+    ];
+    let mut expected: Vec<String> = commands
+        .iter()
+        .map(|c| format!("wasm-audit-{c}.1"))
+        .collect();
+    expected.push("wasm-audit.1".into());
+    expected.sort();
+    assert_eq!(pages, expected);
+    // `man COMMAND` prints the same page.
+    let out = common::run(["man", "check"]);
+    assert_eq!(common::code(&out), 0);
+    assert_eq!(
+        out.stdout,
+        std::fs::read(mandir.join("wasm-audit-check.1")).expect("page")
+    );
+    let out = common::run(["man", "nosuch"]);
+    assert_eq!(common::code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: man: no command `nosuch`") && err.lines().count() == 1,
+        "{err}"
+    );
+
+    // Every page renders without a warning from groff, and as `man -l`
+    // shows it: the sections a reader looks for.
+    if common::tool("groff", "groff --version") {
+        for page in &pages {
+            let path = mandir.join(page);
+            let out = std::process::Command::new("groff")
+                .args(["-man", "-Tascii", "-ww", "-z"])
+                .arg(&path)
+                .output()
+                .expect("groff");
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{page}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    if common::tool("man", "man --version") {
+        let render = |page: &str| {
+            let out = std::process::Command::new("man")
+                .arg("-l")
+                .arg(mandir.join(page))
+                .env("MANWIDTH", "100")
+                .env("MAN_KEEP_FORMATTING", "")
+                .output()
+                .expect("man");
+            assert!(out.status.success(), "{page}");
+            // Bold and underline are overstrikes when not on a terminal.
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut plain = String::new();
+            for c in text.chars() {
+                if c == '\u{8}' {
+                    plain.pop();
+                } else {
+                    plain.push(c);
+                }
+            }
+            plain
+        };
+        let check = render("wasm-audit-check.1");
+        for section in [
+            "NAME",
+            "SYNOPSIS",
+            "OPTIONS",
+            "EXIT STATUS",
+            "EXAMPLES",
+            "SEE ALSO",
+        ] {
+            assert!(
+                check.lines().any(|l| l == section),
+                "{section} in:\n{check}"
+            );
+        }
+        assert!(check.contains("wasm-audit check app.wasm --policy wasm-audit.toml --format sarif -o wasm-audit.sarif"), "{check}");
+        assert!(check.contains("--report <FORMAT=PATH>"), "{check}");
+        assert!(check.contains("wasm-audit(1)"), "{check}");
+        let main = render("wasm-audit.1");
+        for text in [
+            "ENVIRONMENT",
+            "NO_COLOR",
+            "CLICOLOR_FORCE",
+            "wasm-audit-check(1)",
+            "wasm-audit-man(1)",
+        ] {
+            assert!(main.contains(text), "{text} in:\n{main}");
+        }
+    }
+}
+
+/// Runs the binary with `args` and `env` (and no colour variables but
+/// those), in `dir`; returns stdout.
+fn coloured_run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = common::bin();
+    cmd.args(args).current_dir(dir);
+    for v in ["NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+        cmd.env_remove(v);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().expect("run");
+    (
+        common::code(&out),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn color_flags_and_environment() {
+    let demo = repo("testdata/demo");
+    let check: &[&str] = &["check", "app-tampered.wasm", "--policy", "wasm-audit.toml"];
+    let diff: &[&str] = &["diff", "app.wasm", "app-tampered.wasm"];
+    let esc = |s: &str| s.contains('\u{1b}');
+    for args in [check, diff] {
+        let with = |extra: &[&str], env: &[(&str, &str)]| {
+            let all: Vec<&str> = args.iter().chain(extra).copied().collect();
+            let (code, out) = coloured_run(&demo, &all, env);
+            assert!(code == 0 || code == 1, "{all:?}: {code}");
+            out
+        };
+        // Into a pipe: plain, unless forced.
+        assert!(!esc(&with(&[], &[])), "{args:?}");
+        assert!(esc(&with(&["--color", "always"], &[])));
+        assert!(esc(&with(&["--color=always"], &[("NO_COLOR", "1")])));
+        assert!(!esc(&with(
+            &["--color", "never"],
+            &[("CLICOLOR_FORCE", "1")]
+        )));
+        assert!(esc(&with(&[], &[("CLICOLOR_FORCE", "1")])));
+        assert!(!esc(&with(&[], &[("CLICOLOR_FORCE", "0")])));
+        assert!(!esc(&with(
+            &[],
+            &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+        )));
+        // The same words either way.
+        let plain = with(&["--color", "never"], &[]);
+        let painted = with(&["--color", "always"], &[]);
+        let mut stripped = String::new();
+        let mut rest = painted.as_str();
+        while let Some(i) = rest.find('\u{1b}') {
+            stripped.push_str(&rest[..i]);
+            let end = rest[i..].find('m').expect("end of an SGR sequence") + i;
+            rest = &rest[end + 1..];
+        }
+        stripped.push_str(rest);
+        assert_eq!(stripped, plain);
+    }
+    // Machine formats are never coloured.
+    let (_, json) = coloured_run(
+        &demo,
+        &["check", "app.wasm", "--format", "json", "--color", "always"],
+        &[],
+    );
+    serde_json::from_str::<Value>(&json).expect("JSON stays JSON");
+    assert!(!esc(&json));
+    // clap's own help follows --color too.
+    let (_, help) = coloured_run(&demo, &["--color", "always", "check", "--help"], &[]);
+    assert!(esc(&help));
+    let (_, help) = coloured_run(
+        &demo,
+        &["check", "--help", "--color=never"],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!esc(&help));
+    let (code, _) = coloured_run(&demo, &["--color", "sometimes", "tree", "app.wasm"], &[]);
+    assert_eq!(code, 2);
+
+    // On a terminal `auto` colours, and NO_COLOR or TERM=dumb stop it
+    // (util-linux `script` gives the command a pseudo-terminal).
+    if common::tool("script (util-linux)", "script --version") {
+        let bin = env!("CARGO_BIN_EXE_wasm-audit");
+        let tty = |env: &str| {
+            let (ok, out, err) = shell(
+                "sh",
+                &["-c"],
+                &format!(
+                    "cd '{}' && env -u NO_COLOR -u CLICOLOR_FORCE -u CLICOLOR TERM=xterm {env} script -qec \"'{bin}' check app-tampered.wasm --policy wasm-audit.toml\" /dev/null",
+                    demo.display()
+                ),
+            );
+            // `script` passes the exit code on: 1, the audit failed.
+            assert!(!ok, "{err}");
+            out
+        };
+        assert!(esc(&tty("")));
+        assert!(!esc(&tty("NO_COLOR=1")));
+        assert!(!esc(&tty("TERM=dumb")));
+    }
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = common::run(["--version"]);
+    assert_eq!(common::code(&out), 0);
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        version.starts_with(&format!("wasm-audit {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    // Built from a git checkout (as here and in CI): the commit it is at.
+    let head = std::process::Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output();
+    match head {
+        Ok(h) if h.status.success() && repo(".git").exists() => {
+            let head = String::from_utf8_lossy(&h.stdout).trim().to_string();
+            assert!(
+                version.contains(&format!("(commit {}, ", &head[..12])),
+                "{version} vs {head}"
+            );
+        }
+        _ => eprintln!("SKIPPED: not a git checkout; {version}"),
+    }
+    let short = common::run(["-V"]);
+    assert_eq!(short.stdout, out.stdout);
+}
+
+#[test]
+fn check_writes_several_reports_from_one_audit() {
+    let demo = repo("testdata/demo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    let (sarif, md, junit, json) = (p("a.sarif"), p("a.md"), p("a.xml"), p("a.json"));
+    let mut cmd = common::bin();
+    cmd.current_dir(&demo).args([
+        "check",
+        "app-tampered.wasm",
+        "--policy",
+        "wasm-audit.toml",
+        "--format",
+        "text",
+        "--report",
+        &format!("sarif={sarif}"),
+        "--report",
+        &format!("markdown={md}"),
+        "--report",
+        &format!("junit={junit}"),
+        "--report",
+        &format!("json={json}"),
+    ]);
+    let out = cmd.output().expect("run");
+    assert_eq!(common::code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("wasm-audit check: FAIL"));
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(&sarif).expect("sarif")).expect("json");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert!(std::fs::read_to_string(&md)
+        .expect("md")
+        .starts_with("## ❌ wasm-audit: FAIL"));
+    roxmltree::Document::parse(&std::fs::read_to_string(&junit).expect("junit")).expect("xml");
+    let report: Value = serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("json");
+    assert_valid(&schema("report.schema.json"), &report, "--report json");
+    assert_eq!(report["verdict"], "fail");
+
+    // Usage errors: two outputs to one place, an input as an output, an
+    // unknown format, no path.
+    for (args, message) in [
+        (
+            vec!["--report", "sarif=-"],
+            "would both write standard output",
+        ),
+        (
+            vec!["--report", "json=app-tampered.wasm"],
+            "app-tampered.wasm",
+        ),
+        (vec!["--report", "html=x.html"], "unknown report format"),
+        (vec!["--report", "sarif="], "the path is empty"),
+        (
+            vec!["-o", "x.sarif", "--report", "sarif=x.sarif"],
+            "would both write",
+        ),
+    ] {
+        let mut cmd = common::bin();
+        cmd.current_dir(&demo)
+            .args(["check", "app-tampered.wasm", "--policy", "wasm-audit.toml"])
+            .args(&args);
+        let out = cmd.output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(common::code(&out), 2, "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!demo.join("x.sarif").exists());
+    }
+}

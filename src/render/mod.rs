@@ -2,6 +2,7 @@
 //! Machine formats go to stdout, versioned; text is for people.
 
 pub mod caps;
+pub mod colour;
 pub mod diff;
 pub mod graph;
 pub mod report;

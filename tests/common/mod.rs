@@ -98,3 +98,24 @@ pub fn plug(socket: &[u8], plug: &[u8]) -> Vec<u8> {
     wac_graph::plug(&mut graph, vec![plug_id], socket_id).expect("plug");
     graph.encode(EncodeOptions::default()).expect("encode")
 }
+
+/// A tool a test needs: present, or absent outside CI (the test is
+/// skipped, and says so), or absent in CI, where `.ci/run` installs it: a
+/// failure.
+pub fn tool(name: &str, probe: &str) -> bool {
+    let present = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(probe)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !present {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is required in CI (.ci/run installs it) but `{probe}` failed"
+        );
+        eprintln!("SKIPPED: {name} not installed (`{probe}` failed); .ci/run installs it");
+    }
+    present
+}
