@@ -968,14 +968,14 @@ struct CheckArgs {
 
 /// A trust set to load, and who named it (for messages).
 struct NamedSet {
-    source: wasm_audit::check::load::SetSource,
+    source: wasm_audit::trust::SetSpec,
     named_by: Option<String>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
     use wasm_audit::check::cfg::Policy;
-    use wasm_audit::check::load::{load_set, SetSource};
     use wasm_audit::check::{Input, PolicySource, Report};
+    use wasm_audit::trust::{load::load_set, SetSpec};
 
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
     let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
@@ -1041,7 +1041,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         .iter()
         .enumerate()
         .map(|(i, s)| NamedSet {
-            source: SetSource {
+            source: SetSpec {
                 path: s.path.clone(),
                 signature: s.signature.clone(),
                 key: s.key.clone(),
@@ -1054,7 +1054,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         .collect();
     for (i, path) in args.trust.iter().enumerate() {
         sets.push(NamedSet {
-            source: SetSource {
+            source: SetSpec {
                 path: path.clone(),
                 signature: args.signature.get(i).cloned(),
                 key: args.key.get(i).or(args.key.first()).cloned(),

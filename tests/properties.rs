@@ -16,8 +16,8 @@ use ed25519_dalek::pkcs8::EncodePublicKey;
 use ed25519_dalek::{Signer, SigningKey};
 use proptest::prelude::*;
 use wasm_audit::check::cfg::Policy;
-use wasm_audit::check::load::{load_set, SetSource};
 use wasm_audit::check::{Input, Outcome, PolicySource, Report};
+use wasm_audit::trust::{load::load_set, SetSpec};
 use wasm_audit::Options;
 
 fn demo_bytes() -> Vec<u8> {
@@ -89,7 +89,7 @@ fn set_json(entries: &[(String, String)]) -> Vec<u8> {
 
 /// Runs the audit of `inputs` (name, bytes) against the signed set.
 fn audit(inputs: &[(String, Vec<u8>)], s: &Signed) -> Report {
-    let set = load_set(&SetSource {
+    let set = load_set(&SetSpec {
         path: s.set.clone(),
         signature: Some(s.sig.clone()),
         key: Some(s.key.clone()),
@@ -138,7 +138,7 @@ proptest! {
         let i = pos.index(data.len());
         data[i] ^= xor;
         std::fs::write(target, &data).expect("write");
-        match load_set(&SetSource { path: s.set.clone(), signature: Some(s.sig.clone()), key: Some(s.key.clone()) }) {
+        match load_set(&SetSpec { path: s.set.clone(), signature: Some(s.sig.clone()), key: Some(s.key.clone()) }) {
             // A flipped byte may make the signature file unreadable as such:
             // an error, never a pass.
             Err(_) => {}

@@ -4,30 +4,20 @@
 //! line, as are wrong types and invalid values.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::diags::Severity;
 use crate::limits::Limits;
-
-/// One trust set with its signature and key, paths relative to the policy file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct SetConfig {
-    pub path: PathBuf,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<PathBuf>,
-}
+use crate::trust::SetSpec;
 
 /// `[trust]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct TrustConfig {
     /// Trust sets (JSON sets and pin files: `wkg.lock`, `Cargo-component.lock`, `spin.toml`).
-    pub sets: Vec<SetConfig>,
+    pub sets: Vec<SetSpec>,
     /// An unsigned set fails the audit (`trust-set-unsigned`). Default true.
     pub require_signature: bool,
 }

@@ -5,14 +5,14 @@
 
 pub mod cfg;
 pub mod diags;
-pub mod load;
 pub mod report;
 pub mod verdicts;
 
+pub use crate::trust::{CheckedSet, SignatureStatus};
 pub use cfg::{Policy, PolicyError};
 pub use diags::{Code, Diag, Severity};
 pub use report::{
-    CheckedSet, Finding, Input, InputReport, NodeReport, Outcome, PolicyReport, PolicySource,
-    Report, SetReport, SignatureStatus, Summary,
+    Finding, Input, InputReport, NodeReport, Outcome, PolicyReport, PolicySource, Report,
+    SetReport, Summary,
 };
 pub use verdicts::Verdict;

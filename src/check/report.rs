@@ -12,31 +12,7 @@ use super::diags::{Code, Diag, Severity};
 use super::verdicts::{inside, names, needs_trust, node_verdicts, TrustIndex, Verdict};
 use crate::document::{Tool, FORMAT_VERSION};
 use crate::model::{Analysis, Class, NodeKind};
-use crate::trust::signature::Verified;
-use crate::trust::{SetKind, TrustSet};
-
-/// What became of a trust set's signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
-pub enum SignatureStatus {
-    /// Checked and good.
-    Verified {
-        path: String,
-        #[serde(flatten)]
-        verified: Verified,
-    },
-    /// No signature was given.
-    Unsigned,
-    /// Given and not good: bad signature, wrong key, malformed, digest mismatch.
-    Invalid { path: String, reason: String },
-}
-
-/// A trust set with the outcome of its signature check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedSet {
-    pub set: TrustSet,
-    pub signature: SignatureStatus,
-}
+use crate::trust::{CheckedSet, SetKind, SignatureStatus};
 
 /// One input: its analysis, or why there is none.
 #[derive(Debug)]

@@ -2,10 +2,28 @@
 //! signatures over them ([`signature`]). A set is only used after its
 //! signature has been checked over its exact bytes.
 
+pub mod load;
 pub mod sets;
 pub mod signature;
 
-use serde::Serialize;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use signature::Verified;
+
+/// A trust set to load: its file, and optionally a signature file and a
+/// key file. Written in a policy's `[[trust.sets]]` (paths relative to the
+/// policy file) or given by `--trust`/`--signature`/`--key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SetSpec {
+    pub path: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
+}
 
 /// What kind of document a trust set was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -50,4 +68,27 @@ pub struct TrustSet {
     pub digest: String,
     pub kind: SetKind,
     pub entries: Vec<TrustEntry>,
+}
+
+/// What became of a trust set's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    /// Checked and good.
+    Verified {
+        path: String,
+        #[serde(flatten)]
+        verified: Verified,
+    },
+    /// No signature was given.
+    Unsigned,
+    /// Given and not good: bad signature, wrong key, malformed, digest mismatch.
+    Invalid { path: String, reason: String },
+}
+
+/// A trust set with the outcome of its signature check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedSet {
+    pub set: TrustSet,
+    pub signature: SignatureStatus,
 }

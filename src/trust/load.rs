@@ -3,19 +3,11 @@
 //! not verify is not parsed at all: its entries cannot influence anything.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{CheckedSet, SignatureStatus};
+use super::{sets, signature, TrustSet};
+use super::{CheckedSet, SetSpec, SignatureStatus};
 use crate::error::{Error, Result};
-use crate::trust::{sets, signature, TrustSet};
-
-/// A set to load: its file, and optionally a signature file and a key file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetSource {
-    pub path: PathBuf,
-    pub signature: Option<PathBuf>,
-    pub key: Option<PathBuf>,
-}
 
 /// Reads at most `limit` bytes of `path`; more is an error.
 fn read_limited(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
@@ -49,7 +41,7 @@ fn read_limited(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>> {
 
 /// Loads one set. Unreadable or malformed files are errors (exit 2); a
 /// signature that does not verify is a status that fails the audit.
-pub fn load_set(source: &SetSource) -> Result<CheckedSet> {
+pub fn load_set(source: &SetSpec) -> Result<CheckedSet> {
     let name = source.path.display().to_string();
     let bytes = read_limited(&source.path, sets::MAX_SET_SIZE, "trust set")?;
     let file_name = source
