@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use wasm_audit::check::cfg::{EffectiveLimits, LimitsConfig};
+use wasm_audit::check::cfg::LimitsConfig;
+use wasm_audit::config::EffectiveLimits;
 use wasm_audit::graph::CompositionGraph;
 use wasm_audit::input::Source;
 use wasm_audit::output::Target;
@@ -966,16 +967,10 @@ struct CheckArgs {
     color: ColorWhen,
 }
 
-/// A trust set to load, and who named it (for messages).
-struct NamedSet {
-    source: wasm_audit::trust::SetSpec,
-    named_by: Option<String>,
-}
-
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
-    use wasm_audit::check::cfg::Policy;
-    use wasm_audit::check::{Input, PolicySource, Report};
-    use wasm_audit::trust::{load::load_set, SetSpec};
+    use wasm_audit::audit::Auditor;
+    use wasm_audit::check::Input;
+    use wasm_audit::config::{CheckSettings, Resolved};
 
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
     let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
@@ -992,86 +987,26 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             )));
         }
     }
-    if !args.signature.is_empty() && args.signature.len() != args.trust.len() {
-        return Err(usage(format!(
-            "{} --signature for {} --trust: give one signature per set, in the same order",
-            args.signature.len(),
-            args.trust.len()
-        )));
-    }
-    if args.key.len() > 1 && args.key.len() != args.trust.len() {
-        return Err(usage(format!(
-            "{} --key for {} --trust: give one key for all sets or one per set",
-            args.key.len(),
-            args.trust.len()
-        )));
-    }
     let sbom_timestamp = if args.sbom.is_empty() {
         0
     } else {
         wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?
     };
 
-    // The policy, read once: what is parsed is what is hashed.
-    let policy_path = args.policy.clone().or_else(|| {
-        let default = PathBuf::from("wasm-audit.toml");
-        default.is_file().then_some(default)
-    });
-    let (mut policy, source) = match &policy_path {
-        Some(p) => {
-            let (policy, digest) = Policy::load_with_digest(p)?;
-            (
-                policy,
-                PolicySource {
-                    path: Some(p.display().to_string()),
-                    digest: Some(digest),
-                },
-            )
-        }
-        None => (Policy::default(), PolicySource::default()),
-    };
-    let policy_name = policy_path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-
-    let mut sets: Vec<NamedSet> = policy
-        .trust
-        .sets
-        .iter()
-        .enumerate()
-        .map(|(i, s)| NamedSet {
-            source: SetSpec {
-                path: s.path.clone(),
-                signature: s.signature.clone(),
-                key: s.key.clone(),
-            },
-            named_by: Some(format!(
-                "named by [[trust.sets]] entry {} of the policy {policy_name}",
-                i + 1
-            )),
-        })
-        .collect();
-    for (i, path) in args.trust.iter().enumerate() {
-        sets.push(NamedSet {
-            source: SetSpec {
-                path: path.clone(),
-                signature: args.signature.get(i).cloned(),
-                key: args.key.get(i).or(args.key.first()).cloned(),
-            },
-            named_by: None,
-        });
-    }
+    // The policy (read once: what is parsed is what is hashed), the sets
+    // it and the flags name, the limits: resolved by the library.
+    let resolved = Resolved::resolve(&CheckSettings {
+        policy: args.policy.clone(),
+        trust: args.trust.clone(),
+        signature: args.signature.clone(),
+        key: args.key.clone(),
+        limits: args.limits,
+    })?;
 
     // Every file this run reads may not be an output, and no two outputs
     // may be the same file. Checked before anything is read or written.
     let mut reads = source_paths(&sources);
-    reads.extend(policy_path.iter().cloned());
-    for s in &sets {
-        reads.push(s.source.path.clone());
-        reads.extend(s.source.signature.iter().cloned());
-        reads.extend(s.source.key.iter().cloned());
-    }
+    reads.extend(resolved.reads());
     let report_target = args.output.clone().unwrap_or(Target::Stdout);
     let mut outputs: Vec<(String, Target)> =
         vec![("the report (-o)".into(), report_target.clone())];
@@ -1114,31 +1049,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         output::ensure_not_read(what, target, &reads)?;
     }
 
-    let checked = sets
-        .iter()
-        .map(|s| {
-            load_set(&s.source).map_err(|e| match &s.named_by {
-                Some(by) => wasm_audit::Error::TrustSet {
-                    message: format!("{e} ({by})"),
-                },
-                None => e,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-
-    // Flags over the policy's [limits] over the defaults; the report
-    // embeds the limits it was made with.
-    let limits = EffectiveLimits::resolve(
-        &args.limits,
-        policy_path
-            .as_ref()
-            .map(|_| (policy_name.as_str(), &policy.limits)),
-    );
-    policy.limits = limits.config;
-    let options = Options {
-        limits: limits.limits,
-        wit: false,
-    };
+    let auditor = Auditor::from_resolved(&resolved)?;
+    let options = auditor.options();
+    let limits = auditor.limits();
     let progress = ProgressLine::new(sources.len());
     let results: Vec<_> = {
         use rayon::prelude::*;
@@ -1162,7 +1075,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             analysis,
         })
         .collect();
-    let report = Report::generate(&inputs, &checked, &policy, source);
+    let report = auditor.audit(&inputs);
 
     let analyses: Vec<&wasm_audit::Analysis> = inputs
         .iter()

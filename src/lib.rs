@@ -24,7 +24,9 @@
 )]
 
 pub mod analysis;
+pub mod audit;
 pub mod check;
+pub mod config;
 pub mod diff;
 pub mod digest;
 pub mod document;

@@ -49,9 +49,8 @@ pub fn load_set(source: &SetSpec) -> Result<CheckedSet> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let kind = sets::detect_kind(&file_name, &bytes);
-    let signature = match (&source.signature, &source.key) {
-        (None, None) => SignatureStatus::Unsigned,
+    let signed = match (&source.signature, &source.key) {
+        (None, None) => None,
         (Some(_), None) => {
             return Err(Error::Usage(format!(
                 "trust set {name}: a signature is given but no key to check it with (--key, or `key` in the policy)"
@@ -62,29 +61,76 @@ pub fn load_set(source: &SetSpec) -> Result<CheckedSet> {
                 "trust set {name}: a key is given but no signature (--signature, or `signature` in the policy)"
             )))
         }
-        (Some(sig), Some(key)) => {
-            let sig_bytes = read_limited(sig, signature::MAX_SIGNATURE_SIZE, "signature")?;
-            let key_bytes = read_limited(key, signature::MAX_KEY_SIZE, "key")?;
-            match signature::verify(&bytes, &sig_bytes, &key_bytes) {
-                Ok(verified) => SignatureStatus::Verified {
-                    path: sig.display().to_string(),
-                    verified,
-                },
-                Err(e) => SignatureStatus::Invalid {
-                    path: sig.display().to_string(),
-                    reason: e.to_string(),
-                },
-            }
-        }
+        (Some(sig), Some(key)) => Some((
+            sig.display().to_string(),
+            read_limited(sig, signature::MAX_SIGNATURE_SIZE, "signature")?,
+            read_limited(key, signature::MAX_KEY_SIZE, "key")?,
+        )),
+    };
+    load_set_bytes(
+        &name,
+        &file_name,
+        &bytes,
+        signed.as_ref().map(|(path, sig, key)| Signed {
+            path,
+            signature: sig,
+            public_key_pem: key,
+        }),
+    )
+}
+
+/// A detached signature over a set, and the key to check it with.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// What to call the signature in messages (its file name).
+    pub path: &'a str,
+    /// The signature file's bytes.
+    pub signature: &'a [u8],
+    /// The public key file's bytes (PEM).
+    pub public_key_pem: &'a [u8],
+}
+
+/// Loads one set already in memory (`name` for messages, `file_name` to
+/// tell `wkg.lock` and the others apart), checking `signed` over its exact
+/// bytes before it is parsed. A set whose signature does not verify is
+/// not parsed: its entries cannot influence anything.
+pub fn load_set_bytes(
+    name: &str,
+    file_name: &str,
+    bytes: &[u8],
+    signed: Option<Signed<'_>>,
+) -> Result<CheckedSet> {
+    if bytes.len() > sets::MAX_SET_SIZE {
+        return Err(Error::TrustSet {
+            message: format!(
+                "trust set {name} is {} bytes; the limit is {}",
+                bytes.len(),
+                sets::MAX_SET_SIZE
+            ),
+        });
+    }
+    let kind = sets::detect_kind(file_name, bytes);
+    let signature = match signed {
+        None => SignatureStatus::Unsigned,
+        Some(s) => match signature::verify(bytes, s.signature, s.public_key_pem) {
+            Ok(verified) => SignatureStatus::Verified {
+                path: s.path.to_string(),
+                verified,
+            },
+            Err(e) => SignatureStatus::Invalid {
+                path: s.path.to_string(),
+                reason: e.to_string(),
+            },
+        },
     };
     let set = match signature {
         SignatureStatus::Invalid { .. } => TrustSet {
-            path: name,
-            digest: crate::digest::sha256(&bytes),
+            path: name.to_string(),
+            digest: crate::digest::sha256(bytes),
             kind,
             entries: Vec::new(),
         },
-        _ => sets::parse(&name, &bytes, kind).map_err(|e| Error::TrustSet {
+        _ => sets::parse(name, bytes, kind).map_err(|e| Error::TrustSet {
             message: format!("invalid trust set: {e}"),
         })?,
     };
