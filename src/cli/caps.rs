@@ -1,0 +1,48 @@
+//! `wasm-audit caps`: which host capabilities reach each part.
+
+use wasm_audit::render;
+use wasm_audit::render::caps::{CapsDocument, CapsFile};
+
+use super::common::*;
+use super::*;
+
+/// The arguments of `wasm-audit caps` (its help text is on
+/// [`super::Command`]).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = TreeFormat::Text)]
+    pub format: TreeFormat,
+}
+
+/// Runs `wasm-audit caps`; returns the exit code.
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
+    let Args { files, format } = args;
+    let options = |wit: bool| ctx.options(wit);
+    let limits = &ctx.limits;
+    {
+        per_file(&files, &options(false), limits, |results| match format {
+            TreeFormat::Text => Ok(texts(results, render::caps::text)),
+            TreeFormat::Json => {
+                let entries = results
+                    .iter()
+                    .map(|(s, r)| match r {
+                        Ok(a) => CapsFile::Ok {
+                            file: a.file.clone(),
+                            digest: a.digest.clone(),
+                            components: render::caps::parts(a),
+                        },
+                        Err(e) => CapsFile::Err {
+                            file: s.display(),
+                            error: e.to_string(),
+                        },
+                    })
+                    .collect();
+                to_json(&CapsDocument::new(entries))
+            }
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! `wasm-audit graph`: the composition graph (overview or full).
+
+use wasm_audit::graph::CompositionGraph;
+use wasm_audit::render;
+use wasm_audit::render::graph::{GraphDocument, GraphFile};
+
+use super::common::*;
+use super::*;
+
+/// The arguments of `wasm-audit graph` (its help text is on
+/// [`super::Command`]).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+    /// Every node and edge (modules, instances, interfaces), not only
+    /// the components and what reaches them.
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// Runs `wasm-audit graph`; returns the exit code.
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
+    let Args {
+        files,
+        format,
+        full,
+    } = args;
+    let options = |wit: bool| ctx.options(wit);
+    let limits = &ctx.limits;
+    per_file(&files, &options(false), limits, |results| {
+        let view = |a: &wasm_audit::Analysis| -> String {
+            let g = CompositionGraph::build(a);
+            match (format, full) {
+                (GraphFormat::Dot, true) => render::graph::dot(&g, a),
+                (GraphFormat::Dot, false) => render::graph::dot_overview(&g, a),
+                (GraphFormat::Mermaid, true) => render::graph::mermaid(&g, a),
+                (GraphFormat::Mermaid, false) => render::graph::mermaid_overview(&g, a),
+                (_, true) => render::graph::text(&g, a),
+                (_, false) => render::graph::text_overview(&g, a),
+            }
+        };
+        match format {
+            GraphFormat::Json => {
+                let entries = results
+                    .iter()
+                    .map(|(s, r)| match r {
+                        Ok(a) => GraphFile::Ok(render::graph::json(&CompositionGraph::build(a), a)),
+                        Err(e) => GraphFile::Err {
+                            file: s.display(),
+                            error: e.to_string(),
+                        },
+                    })
+                    .collect();
+                to_json(&GraphDocument::new(entries))
+            }
+            _ => Ok(results
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok())
+                .map(view)
+                .collect::<Vec<_>>()
+                .join(if format == GraphFormat::Text {
+                    "\n"
+                } else {
+                    ""
+                })
+                .into_bytes()),
+        }
+    })
+}

@@ -1,0 +1,60 @@
+//! `wasm-audit sbom`: an SBOM of the whole composition.
+
+use std::path::PathBuf;
+
+use wasm_audit::input::Source;
+use wasm_audit::output;
+use wasm_audit::output::Target;
+use wasm_audit::render::escape;
+
+use super::common::*;
+use super::*;
+
+/// The arguments of `wasm-audit sbom` (its help text is on
+/// [`super::Command`]).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Input: `.wasm`, `.wat`, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// SBOM format.
+    #[arg(long, short, value_name = "FORMAT", default_value = "cyclonedx-json", value_parser = parse_sbom_format)]
+    pub format: wasm_audit::sbom::SbomFormat,
+    /// Output file (written atomically), or `-` for standard output.
+    #[arg(long, short, value_name = "OUT", default_value = "-")]
+    pub output: PathBuf,
+}
+
+/// Runs `wasm-audit sbom`; returns the exit code.
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
+    let Args {
+        file,
+        format,
+        output: out,
+    } = args;
+    let options = |wit: bool| ctx.options(wit);
+    let limits = &ctx.limits;
+    {
+        let source = Source::from_arg(&file);
+        let target = Target::from_arg(&out);
+        output::ensure_not_read("-o", &target, &source_paths(std::slice::from_ref(&source)))?;
+        let timestamp =
+            wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?;
+        let (_, analysis) =
+            wasm_audit::analyze_source(&source, &options(false)).map_err(|e| limits.explain(e))?;
+        let doc = wasm_audit::sbom::render(&wasm_audit::sbom::build(&analysis, timestamp), format)?;
+        emit(&target, &doc)?;
+        if let Target::Path(p) = &target {
+            eprintln!(
+                "wrote {format} SBOM of {} to {}",
+                escape::text(&analysis.file),
+                escape::text(&p.display().to_string())
+            );
+        }
+        Ok(EXIT_OK)
+    }
+}
+
+pub(crate) fn parse_sbom_format(s: &str) -> Result<wasm_audit::sbom::SbomFormat, String> {
+    s.parse().map_err(|e: wasm_audit::Error| e.to_string())
+}
