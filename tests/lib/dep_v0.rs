@@ -6,7 +6,7 @@
 //! from an `auditable_serde::VersionInfo`, turned into a component with
 //! `wit-component`, then nested so that it is not the first core module.
 
-mod common;
+use crate::common;
 
 use std::borrow::Cow;
 use std::ffi::OsStr;

@@ -1,7 +1,7 @@
 //! End-to-end tests of the command line: outputs held to their JSON
 //! Schemas, exit codes, `extract`, `wit`, and the graph renderings.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! expected files from the tool's output (review the diff before
 //! committing it).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

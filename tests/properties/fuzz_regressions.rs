@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-#[path = "../fuzz/src/checks.rs"]
+#[path = "../../fuzz/src/checks.rs"]
 mod checks;
 
 fn replay(target: &str, data: &[u8]) {

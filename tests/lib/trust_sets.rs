@@ -3,7 +3,7 @@
 //! scan of the same files; the JSON forms and their JSON Schema; every
 //! error with the place it names; the size and entry limits.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use wasm_audit::trust::sets::{self, Conflict, SetError, MAX_ENTRIES, MAX_SET_SIZE};

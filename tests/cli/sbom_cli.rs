@@ -2,7 +2,7 @@
 //! reproducibility with SOURCE_DATE_EPOCH, and no partial output file when
 //! a run fails. (The documents themselves are validated in tests/sbom.rs.)
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

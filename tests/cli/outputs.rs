@@ -2,7 +2,7 @@
 //! are one line, limits whose message names the knob that set them, and a
 //! first run that works (issue 11).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -8,7 +8,7 @@
 //!    assembled from WAT on its own and the outer layers are built around
 //!    its raw bytes with `wasm-encoder`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

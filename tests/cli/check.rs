@@ -4,7 +4,7 @@
 //! code; a denied capability reaching a plugged component; malformed
 //! policies; every output format held to its schema.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

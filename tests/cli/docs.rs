@@ -1,9 +1,8 @@
 //! The commands in `docs/ci.md` are run against the demo, so the CI
 //! recipes in the documentation stay correct.
 
-mod common;
-#[path = "common/yaml.rs"]
-mod yaml;
+use crate::common;
+use crate::yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

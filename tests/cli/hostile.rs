@@ -26,7 +26,7 @@
 //!   whole subtree and the node paths are quadratic in the depth, so even
 //!   once fixed it takes about a minute and over 1 GiB in debug.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::panic::AssertUnwindSafe;

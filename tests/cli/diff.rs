@@ -1,6 +1,6 @@
 //! `wasm-audit diff`: what changed between two versions, for reviewers.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,7 @@
 //! documents are rendered once per test binary and validated in batches:
 //! one Python process for the whole set.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

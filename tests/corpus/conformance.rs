@@ -9,7 +9,7 @@
 //! - For every binary, valid or not, `tree`, `caps`, `graph`, `wit` and
 //!   `check` exit 0, 1 or 2, never panic, and print each error on one line.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

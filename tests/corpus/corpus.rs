@@ -4,7 +4,7 @@
 //! exports and the printed WIT equal `wasm-tools component wit` output;
 //! inputs that are not current components get their own answers.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

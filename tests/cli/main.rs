@@ -1,0 +1,18 @@
+//! End-to-end tests of the command line: every command run as a user runs it (exit codes, outputs, errors), the CI gate with keys made at test time, the documentation's commands, hostile inputs.
+//!
+//! One test binary per area (each links the whole crate once); the helpers
+//! every area shares are in `tests/common/`.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/yaml.rs"]
+mod yaml;
+
+mod commands;
+mod check;
+mod docs;
+mod outputs;
+mod sbom_cli;
+mod diff;
+mod signatures;
+mod hostile;

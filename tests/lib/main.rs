@@ -1,0 +1,13 @@
+//! Library tests by area: the wiring, compositions made with wac-graph, `.dep-v0`, trust sets, SBOM documents.
+//!
+//! One test binary per area (each links the whole crate once); the helpers
+//! every area shares are in `tests/common/`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod wiring;
+mod composition;
+mod dep_v0;
+mod trust_sets;
+mod sbom;
