@@ -5,85 +5,11 @@
 //! policies; every output format held to its schema.
 
 use crate::common;
+use crate::common::{assert_valid, openssl, p256_key, repo, schema_validator, sign, write_json};
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::{json, Value};
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-/// Runs openssl; `None` when it is not installed (outside CI).
-fn openssl(args: &[&str], dir: &Path) -> Option<Output> {
-    match std::process::Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-    {
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some(out)
-        }
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("SKIPPED: openssl not found");
-            None
-        }
-        Err(e) => panic!("openssl is required in CI: {e}"),
-    }
-}
-
-/// A P-256 key pair in `dir`: (private PEM, public PEM).
-fn p256_key(dir: &Path, name: &str) -> Option<(PathBuf, PathBuf)> {
-    let key = format!("{name}.pem");
-    let public = format!("{name}.pub");
-    openssl(
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            &key,
-        ],
-        dir,
-    )?;
-    openssl(&["ec", "-in", &key, "-pubout", "-out", &public], dir)?;
-    Some((dir.join(key), dir.join(public)))
-}
-
-/// cosign-style signature: base64 of the DER ECDSA signature (what
-/// `cosign sign-blob --key` writes).
-fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
-    let out = openssl(
-        &[
-            "dgst",
-            "-sha256",
-            "-sign",
-            key.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-        dir,
-    )
-    .expect("openssl");
-    use base64::Engine;
-    let sig = dir.join(format!(
-        "{}.sig",
-        file.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::write(
-        &sig,
-        base64::engine::general_purpose::STANDARD.encode(&out.stdout),
-    )
-    .expect("write sig");
-    sig
-}
 
 fn tree(file: &Path) -> Value {
     let out = common::run([
@@ -112,10 +38,6 @@ fn parts(file: &Path) -> Vec<(String, String, String)> {
             )
         })
         .collect()
-}
-
-fn write_json(path: &Path, v: &Value) {
-    std::fs::write(path, serde_json::to_vec_pretty(v).expect("json")).expect("write");
 }
 
 struct Run {
@@ -480,20 +402,6 @@ fn pin_files_load_as_sets() {
     }
 }
 
-fn schema_validator(path: &Path) -> jsonschema::Validator {
-    let schema: Value =
-        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema json");
-    jsonschema::validator_for(&schema).expect("valid schema")
-}
-
-fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}");
-}
-
 /// The demo's passing and failing runs, from the repository root with
 /// relative paths so that outputs are stable.
 fn demo_run(file: &str, format: &str) -> (i32, Vec<u8>) {
@@ -641,11 +549,7 @@ fn markdown_snapshot() {
     let (_, out) = demo_run("testdata/demo/app-tampered.wasm", "markdown");
     let md = String::from_utf8(out).expect("utf-8");
     let snapshot = repo("testdata/snapshots/check-tampered.md");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&snapshot, &md).expect("bless");
-    }
-    let want = std::fs::read_to_string(&snapshot).expect("snapshot (run with BLESS=1 to create)");
-    assert_eq!(md, want, "markdown changed; review and re-run with BLESS=1");
+    common::snapshot(&snapshot, &md);
     // What makes it render on GitHub: a summary line first, tables with
     // header separators, a closed mermaid fence with a flowchart.
     assert!(md.starts_with("## ❌ wasm-audit: FAIL"));

@@ -2,27 +2,16 @@
 //! Schemas, exit codes, `extract`, `wit`, and the graph renderings.
 
 use crate::common;
+use crate::common::{assert_valid, repo};
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
 fn schema(name: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(repo("schemas").join(name)).expect("schema");
     let schema: Value = serde_json::from_str(&text).expect("schema JSON");
     jsonschema::validator_for(&schema).expect("valid schema")
-}
-
-fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
 
 fn json_stdout(out: &std::process::Output) -> Value {

@@ -1,14 +1,11 @@
 //! `wasm-audit diff`: what changed between two versions, for reviewers.
 
 use crate::common;
+use crate::common::repo;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
 
 const ALL_KINDS: &str = "capability-added,capability-removed,capability-changed,component-added,component-removed,digest-changed,import-added,import-removed,export-added,export-removed,crate-changed,metadata-changed";
 
@@ -272,11 +269,7 @@ fn markdown_snapshot() {
     assert_eq!(common::code(&out), 0);
     let md = String::from_utf8(out.stdout).unwrap();
     let snapshot = repo("testdata/snapshots/diff-preopens.md");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&snapshot, &md).unwrap();
-    }
-    let want = std::fs::read_to_string(&snapshot).expect("snapshot (run with BLESS=1 to create)");
-    assert_eq!(md, want, "markdown changed; review and re-run with BLESS=1");
+    common::snapshot(&snapshot, &md);
     let first = md.lines().next().unwrap();
     assert!(
         first.starts_with("## 🔺 wasm-audit diff: 1 capabilities added"),

@@ -2,16 +2,13 @@
 //! recipes in the documentation stay correct.
 
 use crate::common;
+use crate::common::repo;
 use crate::yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use yaml::Yaml;
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
 
 /// Every `wasm-audit ...` command line in the document's code blocks.
 fn commands(doc: &str) -> Vec<String> {

@@ -8,11 +8,12 @@ mod common;
 #[path = "../common/yaml.rs"]
 mod yaml;
 
-mod commands;
+mod cases;
 mod check;
+mod commands;
+mod diff;
 mod docs;
+mod hostile;
 mod outputs;
 mod sbom_cli;
-mod diff;
 mod signatures;
-mod hostile;

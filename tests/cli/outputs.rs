@@ -3,13 +3,10 @@
 //! first run that works (issue 11).
 
 use crate::common;
+use crate::common::repo;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

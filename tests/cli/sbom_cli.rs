@@ -3,12 +3,9 @@
 //! a run fails. (The documents themselves are validated in tests/sbom.rs.)
 
 use crate::common;
+use crate::common::repo;
 
-use std::path::{Path, PathBuf};
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use std::path::Path;
 
 fn sbom(input: &Path, format: &str, out: &Path, epoch: &str) -> std::process::Output {
     common::bin()

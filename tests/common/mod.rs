@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
 /// The real-component corpus: `$WASM_AUDIT_CORPUS`, else `../shared/corpus`
 /// next to the checkout. `None` (with a message) when it is absent outside
 /// CI; a panic when it is absent and `CI` is set, so CI cannot pass
@@ -118,4 +120,117 @@ pub fn tool(name: &str, probe: &str) -> bool {
         eprintln!("SKIPPED: {name} not installed (`{probe}` failed); .ci/run installs it");
     }
     present
+}
+
+pub fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Runs openssl; `None` when it is not installed (outside CI).
+pub fn openssl(args: &[&str], dir: &Path) -> Option<Output> {
+    match std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(out)
+        }
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED: openssl not found");
+            None
+        }
+        Err(e) => panic!("openssl is required in CI: {e}"),
+    }
+}
+
+/// A P-256 key pair in `dir`: (private PEM, public PEM).
+pub fn p256_key(dir: &Path, name: &str) -> Option<(PathBuf, PathBuf)> {
+    let key = format!("{name}.pem");
+    let public = format!("{name}.pub");
+    openssl(
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ],
+        dir,
+    )?;
+    openssl(&["ec", "-in", &key, "-pubout", "-out", &public], dir)?;
+    Some((dir.join(key), dir.join(public)))
+}
+
+/// cosign-style signature: base64 of the DER ECDSA signature (what
+/// `cosign sign-blob --key` writes).
+pub fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
+    let out = openssl(
+        &[
+            "dgst",
+            "-sha256",
+            "-sign",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        dir,
+    )
+    .expect("openssl");
+    use base64::Engine;
+    let sig = dir.join(format!(
+        "{}.sig",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(
+        &sig,
+        base64::engine::general_purpose::STANDARD.encode(&out.stdout),
+    )
+    .expect("write sig");
+    sig
+}
+
+pub fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(v).expect("json")).expect("write");
+}
+
+pub fn schema_validator(path: &Path) -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("schema")).expect("schema json");
+    jsonschema::validator_for(&schema).expect("valid schema")
+}
+
+pub fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+/// Holds `actual` to the snapshot file at `path`; `BLESS=1` rewrites the
+/// snapshot instead (review the diff before committing it).
+pub fn snapshot(path: &Path, actual: &str) {
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(path, actual).expect("bless");
+        return;
+    }
+    let want = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "{}: no snapshot (run with BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual,
+        want,
+        "{} changed; review and re-run with BLESS=1",
+        path.display()
+    );
 }

@@ -6,5 +6,5 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod corpus;
 mod conformance;
+mod corpus;

@@ -6,8 +6,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod wiring;
 mod composition;
 mod dep_v0;
-mod trust_sets;
 mod sbom;
+mod trust_sets;
+mod wiring;

@@ -6,5 +6,5 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod properties;
 mod fuzz_regressions;
+mod properties;
