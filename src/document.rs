@@ -23,3 +23,13 @@ impl Tool {
         }
     }
 }
+
+/// What every document begins with: its format and the version of that
+/// format. A document is read back (a `diff` baseline) only at the version
+/// this tool writes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Header {
+    /// `wasm-audit-caps`, `wasm-audit-tree`, `wasm-audit-report`, ...
+    pub format: String,
+    pub format_version: u32,
+}

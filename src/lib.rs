@@ -36,6 +36,7 @@ pub mod graph;
 pub mod limits;
 pub mod model;
 pub mod output;
+pub mod parts;
 pub mod render;
 pub mod sbom;
 pub mod trust;

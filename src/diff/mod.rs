@@ -9,18 +9,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::check::{InputReport, NodeReport};
+use crate::document::{Header, FORMAT_VERSION};
 use crate::model::capability::family;
-use crate::model::{Analysis, Class, NodeKind};
+use crate::model::{Analysis, Class, Node, NodeKind};
+use crate::parts::PartView;
 
 /// One part (the root, a nested component or a module) as the diff sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartInfo {
     pub path: String,
-    pub kind: String,
-    pub class: String,
+    pub kind: NodeKind,
+    pub class: Class,
     pub name: Option<String>,
     pub digest: String,
     pub imports: Vec<String>,
@@ -36,15 +39,94 @@ pub struct PartInfo {
 }
 
 impl PartInfo {
+    /// A part as `caps` shows it (or as a saved `caps` document holds it).
+    pub fn from_view(p: &PartView) -> PartInfo {
+        PartInfo {
+            path: p.path.clone(),
+            kind: p.kind,
+            class: p.class,
+            name: p.name.clone(),
+            digest: p.digest.clone(),
+            imports: p.imports.clone(),
+            exports: p.exports.clone(),
+            capabilities: Some(
+                p.capabilities
+                    .iter()
+                    .map(|c| c.implements.clone().unwrap_or_else(|| c.interface.clone()))
+                    .collect(),
+            ),
+            crates: p
+                .crates
+                .iter()
+                .map(|c| (c.name.clone(), c.version.clone()))
+                .collect(),
+            licenses: p.licenses.clone(),
+            source: p.source.clone(),
+            toolchain: p.toolchain.clone(),
+        }
+    }
+
+    /// A node of a saved `tree` document: no capability data.
+    fn from_node(n: &Node) -> PartInfo {
+        let mut toolchain = BTreeMap::new();
+        for (field, list) in &n.producers {
+            if matches!(field.as_str(), "processed-by" | "language" | "sdk") {
+                for p in list {
+                    toolchain.insert(p.name.clone(), p.version.clone());
+                }
+            }
+        }
+        // A module's imports are its core import modules.
+        let mut imports: Vec<String> = n.imports.iter().map(|e| e.name.clone()).collect();
+        imports.extend(n.core_imports.iter().map(|m| m.module.clone()));
+        PartInfo {
+            path: n.path.clone(),
+            kind: n.kind,
+            class: n.class,
+            name: n.name.clone(),
+            digest: n.digest.clone(),
+            imports,
+            exports: n.exports.iter().map(|e| e.name.clone()).collect(),
+            capabilities: None,
+            crates: n
+                .crates
+                .iter()
+                .flatten()
+                .map(|c| (c.name.clone(), c.version.clone()))
+                .collect(),
+            licenses: n.metadata.licenses.clone(),
+            source: n.metadata.source.clone(),
+            toolchain,
+        }
+    }
+
+    /// A node of a saved `check` report: identity only.
+    fn from_report(n: &NodeReport) -> PartInfo {
+        PartInfo {
+            path: n.path.clone(),
+            kind: n.kind,
+            class: n.class,
+            name: n.name.clone(),
+            digest: n.digest.clone(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            capabilities: None,
+            crates: BTreeMap::new(),
+            licenses: None,
+            source: None,
+            toolchain: BTreeMap::new(),
+        }
+    }
+
     fn carries_code(&self) -> bool {
-        self.class == "code" || self.class == "adapter"
+        matches!(self.class, Class::Code | Class::Adapter)
     }
 
     /// Capability changes are reported per component (and for a root core
     /// module): the core-level reach inside a component (adapter, shims)
     /// would repeat each change several times; `caps` shows it.
     fn reports_capabilities(&self) -> bool {
-        self.kind == "component" || self.path == "/"
+        self.kind == NodeKind::Component || self.path == "/"
     }
 }
 
@@ -57,119 +139,76 @@ pub struct Side {
     pub parts: Vec<PartInfo>,
 }
 
-fn class_name(c: Class) -> &'static str {
-    c.as_str()
-}
-
 impl Side {
-    /// The side of an analysed binary.
+    /// The side of an analysed binary: its part view.
     pub fn from_analysis(a: &Analysis) -> Side {
-        let parts = a
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let mut toolchain = BTreeMap::new();
-                for (field, list) in &n.producers {
-                    if matches!(field.as_str(), "processed-by" | "language" | "sdk") {
-                        for p in list {
-                            toolchain.insert(p.name.clone(), p.version.clone());
-                        }
-                    }
-                }
-                PartInfo {
-                    path: n.path.clone(),
-                    kind: n.kind.as_str().to_string(),
-                    class: class_name(n.class).to_string(),
-                    name: n.name.clone(),
-                    digest: n.digest.clone(),
-                    imports: if n.kind == NodeKind::Component {
-                        n.imports.iter().map(|e| e.name.clone()).collect()
-                    } else {
-                        n.core_imports.iter().map(|m| m.module.clone()).collect()
-                    },
-                    exports: n.exports.iter().map(|e| e.name.clone()).collect(),
-                    capabilities: Some(
-                        a.wiring
-                            .reach
-                            .get(i)
-                            .map(|caps| caps.iter().map(|c| c.name().to_string()).collect())
-                            .unwrap_or_default(),
-                    ),
-                    crates: n
-                        .crates
-                        .iter()
-                        .flatten()
-                        .map(|c| (c.name.clone(), c.version.clone()))
-                        .collect(),
-                    licenses: n.metadata.licenses.clone(),
-                    source: n.metadata.source.clone(),
-                    toolchain,
-                }
-            })
-            .collect();
         Side {
             file: a.file.clone(),
             digest: a.digest.clone(),
-            parts,
+            parts: crate::parts::parts(a)
+                .iter()
+                .map(PartInfo::from_view)
+                .collect(),
         }
     }
 
-    /// A side read from a saved JSON document of `caps`, `tree` or `check`
-    /// (the first input it describes).
-    // Indexing a `serde_json::Value` by key reads `Null` for a missing key
-    // or a non-object; it does not panic.
-    #[allow(clippy::indexing_slicing)]
+    /// A side read from a saved JSON document of `caps`, `tree` or
+    /// `check` (the first input it describes), with the types that wrote
+    /// it; a document of another format version is refused.
     pub fn from_json(file: &str, doc: &Value) -> Result<Side, String> {
-        let strings = |v: &Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| {
-                            x.as_str()
-                                .or_else(|| x["name"].as_str())
-                                .map(str::to_string)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let crates = |v: &Value| -> BTreeMap<String, String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|c| {
-                            Some((
-                                c["name"].as_str()?.to_string(),
-                                c["version"].as_str()?.to_string(),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let format = doc["format"].as_str().unwrap_or("");
-        let (entry_digest, nodes, has_caps) = match format {
+        let header =
+            Header::deserialize(doc).map_err(|e| format!("not a wasm-audit JSON document: {e}"))?;
+        if header.format_version != FORMAT_VERSION {
+            return Err(format!(
+                "{} format version {}; this wasm-audit reads version {FORMAT_VERSION}",
+                header.format, header.format_version
+            ));
+        }
+        let bad = |e: serde_json::Error| format!("not a valid {} document: {e}", header.format);
+        let (digest, parts) = match header.format.as_str() {
             "wasm-audit-caps" => {
-                let f = doc["files"]
-                    .get(0)
-                    .ok_or("the caps document lists no file")?;
-                (f["digest"].clone(), f["components"].clone(), true)
+                let d = CapsIn::deserialize(doc).map_err(bad)?;
+                match d.files.into_iter().next() {
+                    Some(FileIn::Ok { digest, components }) => {
+                        (digest, components.iter().map(PartInfo::from_view).collect())
+                    }
+                    Some(FileIn::Err { error }) => {
+                        return Err(format!(
+                            "the baseline records an error for its input: {error}"
+                        ))
+                    }
+                    None => return Err("the caps document lists no file".into()),
+                }
             }
             "wasm-audit-tree" => {
-                let f = doc["files"]
-                    .get(0)
-                    .ok_or("the tree document lists no file")?;
-                (f["digest"].clone(), f["nodes"].clone(), false)
+                let d = TreeIn::deserialize(doc).map_err(bad)?;
+                match d.files.into_iter().next() {
+                    Some(TreeFileIn::Ok(a)) => (
+                        a.digest.clone(),
+                        a.nodes.iter().map(PartInfo::from_node).collect(),
+                    ),
+                    Some(TreeFileIn::Err { error }) => {
+                        return Err(format!(
+                            "the baseline records an error for its input: {error}"
+                        ))
+                    }
+                    None => return Err("the tree document lists no file".into()),
+                }
             }
             "wasm-audit-report" => {
-                let input = doc["inputs"].get(0).ok_or("the report lists no input")?;
-                let file0 = input["file"].clone();
-                let nodes: Vec<Value> = doc["nodes"]
-                    .as_array()
-                    .map(|a| a.iter().filter(|n| n["file"] == file0).cloned().collect())
-                    .unwrap_or_default();
-                (input["digest"].clone(), Value::Array(nodes), false)
+                let d = ReportIn::deserialize(doc).map_err(bad)?;
+                let input = d
+                    .inputs
+                    .into_iter()
+                    .next()
+                    .ok_or("the report lists no input")?;
+                let parts: Vec<PartInfo> = d
+                    .nodes
+                    .iter()
+                    .filter(|n| n.file == input.file)
+                    .map(PartInfo::from_report)
+                    .collect();
+                (input.digest.unwrap_or_default(), parts)
             }
             other => {
                 return Err(format!(
@@ -177,87 +216,53 @@ impl Side {
                 ))
             }
         };
-        if let Some(err) = doc["files"].get(0).and_then(|f| f["error"].as_str()) {
-            return Err(format!(
-                "the baseline records an error for its input: {err}"
-            ));
-        }
-        let nodes = nodes.as_array().ok_or("the document has no node list")?;
-        let mut parts = Vec::with_capacity(nodes.len());
-        for n in nodes {
-            let field = |k: &str| n[k].as_str().map(str::to_string);
-            let (Some(path), Some(digest)) = (field("path"), field("digest")) else {
-                return Err("a node without path or digest".into());
-            };
-            let mut toolchain = BTreeMap::new();
-            if let Some(map) = n["toolchain"].as_object() {
-                for (k, v) in map {
-                    toolchain.insert(k.clone(), v.as_str().unwrap_or("").to_string());
-                }
-            }
-            if let Some(prod) = n["producers"].as_object() {
-                for (f, list) in prod {
-                    if matches!(f.as_str(), "processed-by" | "language" | "sdk") {
-                        for p in list.as_array().into_iter().flatten() {
-                            if let (Some(name), Some(v)) =
-                                (p["name"].as_str(), p["version"].as_str())
-                            {
-                                toolchain.insert(name.to_string(), v.to_string());
-                            }
-                        }
-                    }
-                }
-            }
-            // A module's imports are its core import modules: `caps` lists
-            // them under `imports`, `tree` under `core_imports`.
-            let mut imports = strings(&n["imports"]);
-            imports.extend(
-                n["core_imports"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|m| m["module"].as_str().map(str::to_string)),
-            );
-            parts.push(PartInfo {
-                path,
-                kind: field("kind").unwrap_or_else(|| "component".into()),
-                class: field("class").unwrap_or_else(|| "code".into()),
-                name: field("name"),
-                digest,
-                imports,
-                exports: strings(&n["exports"]),
-                capabilities: has_caps.then(|| {
-                    n["capabilities"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|c| {
-                                    c["implements"]
-                                        .as_str()
-                                        .or_else(|| c["interface"].as_str())
-                                        .map(str::to_string)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                }),
-                crates: crates(&n["crates"]),
-                licenses: field("licenses")
-                    .or_else(|| n["metadata"]["licenses"].as_str().map(str::to_string)),
-                source: field("source")
-                    .or_else(|| n["metadata"]["source"].as_str().map(str::to_string)),
-                toolchain,
-            });
-        }
         if parts.first().map(|p| p.path.as_str()) != Some("/") {
             return Err("the document's first node is not the root `/`".into());
         }
         Ok(Side {
             file: file.to_string(),
-            digest: entry_digest.as_str().unwrap_or("").to_string(),
+            digest,
             parts,
         })
     }
+}
+
+/// The part of a saved `caps` document a baseline needs.
+#[derive(Deserialize)]
+struct CapsIn {
+    files: Vec<FileIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FileIn {
+    Ok {
+        digest: String,
+        components: Vec<PartView>,
+    },
+    Err {
+        error: String,
+    },
+}
+
+/// The part of a saved `tree` document a baseline needs.
+#[derive(Deserialize)]
+struct TreeIn {
+    files: Vec<TreeFileIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TreeFileIn {
+    Ok(Box<Analysis>),
+    Err { error: String },
+}
+
+/// The part of a saved `check` report a baseline needs.
+#[derive(Deserialize)]
+struct ReportIn {
+    inputs: Vec<InputReport>,
+    nodes: Vec<NodeReport>,
 }
 
 /// How two parts were paired.
@@ -350,7 +355,7 @@ pub struct CapabilityChange {
     pub part: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    pub class: String,
+    pub class: Class,
     /// The interface (for a version change: without the version).
     pub interface: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,8 +373,8 @@ pub struct PartChange {
     /// `added`, `removed`, `changed` (other bytes), `renamed` (same bytes,
     /// other name), `moved` (same bytes, other path).
     pub change: &'static str,
-    pub kind: String,
-    pub class: String,
+    pub kind: NodeKind,
+    pub class: Class,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -596,7 +601,7 @@ impl Diff {
                 change,
                 part: part.path.clone(),
                 name: part.name.clone(),
-                class: part.class.clone(),
+                class: part.class,
                 family: family(&interface),
                 risky: crate::model::capability::is_risky(&interface),
                 interface,
@@ -626,8 +631,8 @@ impl Diff {
                 let digests = change == "changed";
                 parts_out.push(PartChange {
                     change,
-                    kind: n.kind.clone(),
-                    class: n.class.clone(),
+                    kind: n.kind,
+                    class: n.class,
                     old_path: Some(o.path.clone()),
                     new_path: Some(n.path.clone()),
                     old_name: o.name.clone(),
@@ -724,8 +729,8 @@ impl Diff {
             let (old_digest, new_digest) = this_side(Some(p.digest.clone()));
             parts_out.push(PartChange {
                 change: if is_new { "added" } else { "removed" },
-                kind: p.kind.clone(),
-                class: p.class.clone(),
+                kind: p.kind,
+                class: p.class,
                 old_path,
                 new_path,
                 old_name,

@@ -76,7 +76,7 @@ pub struct Capability {
     pub interface: String,
     /// The interface a labelled import implements
     /// (`(import "net" (implements "wasi:sockets/tcp@0.2.0") ...)`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implements: Option<String>,
     pub via: Vec<Binding>,
 }

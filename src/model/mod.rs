@@ -8,7 +8,7 @@ pub mod wiring;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use capability::Capability;
 pub use wiring::Wiring;
@@ -27,13 +27,25 @@ pub fn normalize_path(path: &str) -> String {
 }
 
 /// Whether a node is a component or a core module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeKind {
     /// A Component Model component.
     Component,
     /// A core WebAssembly module.
     Module,
+}
+
+impl std::fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl NodeKind {
@@ -47,7 +59,7 @@ impl NodeKind {
 }
 
 /// What a node is for. See the README's "Node classes" for the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// Carries function bodies of its own (a module), or directly contains a
@@ -79,7 +91,7 @@ impl Class {
 }
 
 /// What kind of item an import or export is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemKind {
     Module,
@@ -98,7 +110,7 @@ pub enum ItemKind {
 
 /// The syntactic form of a component import or export name, following the
 /// Component Model explainer's `importname` grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NameForm {
     /// `ns:pkg/iface@version` (an interface of a WIT package).
@@ -119,7 +131,7 @@ pub enum NameForm {
 }
 
 /// A component import or export with its name taken apart.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Extern {
     /// The full name as written in the binary (with any version suffix applied).
     pub name: String,
@@ -128,25 +140,25 @@ pub struct Extern {
     /// The form of the name.
     pub form: NameForm,
     /// `wasi` in `wasi:http/types@0.2.0`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `http` in `wasi:http/types@0.2.0`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
     /// `types` in `wasi:http/types@0.2.0` (nested interface paths joined with `/`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
     /// `0.2.0` in `wasi:http/types@0.2.0`, or the version (range) of a dependency name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The URL of a `url=<...>` name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The integrity metadata of a dependency, URL or hash name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// The interface this item implements (`[implements=<...>]` names).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implements: Option<String>,
 }
 
@@ -161,7 +173,7 @@ impl Extern {
 }
 
 /// A core module's imports, grouped by the module name they import from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoreImportModule {
     /// The import module name (`wasi_snapshot_preview1`, `$root`, `[export]wasi:cli/run@0.2.0`).
     pub module: String,
@@ -170,7 +182,7 @@ pub struct CoreImportModule {
 }
 
 /// One entry of the `producers` section: a name and a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Producer {
     pub name: String,
     pub version: String,
@@ -178,21 +190,21 @@ pub struct Producer {
 
 /// The wasm-metadata annotation sections (`authors`, `description`,
 /// `licenses`, `source`, `homepage`, `revision`, `version`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authors: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licenses: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub homepage: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
@@ -204,7 +216,7 @@ impl Metadata {
 }
 
 /// A Rust crate recorded in a module's cargo-auditable `.dep-v0` section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Crate {
     pub name: String,
     pub version: String,
@@ -219,7 +231,7 @@ pub struct Crate {
 }
 
 /// The WIT a node decodes to, when it decodes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WitSummary {
     /// `world` for a component, `package` for an encoded WIT package.
     pub kind: String,
@@ -228,7 +240,7 @@ pub struct WitSummary {
 }
 
 /// One node: the root, a nested component or a nested core module.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Node {
     /// Stable path: `/`, `/component[0]`, `/component[0]/module[1]`.
     pub path: String,
@@ -245,16 +257,16 @@ pub struct Node {
     /// The binary format version from the preamble (`0x1` for modules, `0xd` for components).
     pub version: u16,
     /// The best name known: the node's own name, else the one its parent gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The node's own name (component-name or name section).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_name: Option<String>,
     /// The name the parent's component-name section gives this node.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_in_parent: Option<String>,
     /// Index of the parent node in the node list (none for the root).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<usize>,
     /// Function bodies of the node's own: a module's code section entries; for
     /// a component, those of the modules it directly contains.
@@ -270,28 +282,28 @@ pub struct Node {
     /// Component exports, or core export names as `func`/`memory`/... items (modules).
     pub exports: Vec<Extern>,
     /// Core import module names with counts (modules only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub core_imports: Vec<CoreImportModule>,
     /// The `producers` section: field (`language`, `processed-by`, `sdk`) to entries.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub producers: BTreeMap<String, Vec<Producer>>,
     /// wasm-metadata annotation sections.
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
     /// The legacy JSON `registry-metadata` section.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_metadata: Option<serde_json::Value>,
     /// Crates from the `.dep-v0` section (modules only), when present and valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crates: Option<Vec<Crate>>,
     /// The decoded WIT, when requested and decodable (components only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wit: Option<WitSummary>,
     /// Names of the custom sections, in binary order.
     pub custom_sections: Vec<String>,
     /// Things worth knowing that do not stop the walk (an undecodable
     /// `.dep-v0`, a metadata section that is not UTF-8, WIT that does not decode).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Indices of the child nodes, in binary order.
     #[serde(skip)]
@@ -316,7 +328,7 @@ impl Node {
 }
 
 /// Everything learned about one input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analysis {
     /// The input as named on the command line (`-` for stdin).
     pub file: String,
@@ -327,7 +339,7 @@ pub struct Analysis {
     /// The root's digest (same as `nodes[0].digest`).
     pub digest: String,
     /// True when the input was WAT text assembled to a binary.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_wat: bool,
     /// Every node, root first, in binary order (depth-first, pre-order).
     pub nodes: Vec<Node>,

@@ -7,127 +7,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{escape, Tool, FORMAT_VERSION};
-use crate::model::capability::{family, family_rank, Binding};
-use crate::model::{Analysis, Class, NodeKind};
-
-/// One capability reaching a part.
-#[derive(Debug, Clone, Serialize)]
-pub struct CapEntry {
-    /// The root import's name.
-    pub interface: String,
-    /// The interface it implements, when the import is labelled
-    /// (`(import "net" (implements "wasi:sockets/tcp@0.2.0") ...)`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub implements: Option<String>,
-    /// The WASI family of what it is (of `implements` when given).
-    pub family: &'static str,
-    pub via: Vec<Binding>,
-}
-
-/// One part and what reaches it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Part {
-    pub path: String,
-    pub kind: NodeKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub digest: String,
-    pub class: Class,
-    /// False for a component or module that is defined but never
-    /// instantiated: it reaches nothing.
-    pub instantiated: bool,
-    pub capabilities: Vec<CapEntry>,
-    /// Import names (components) or core import module names (modules),
-    /// so that a saved document can serve as a `diff` baseline.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub imports: Vec<String>,
-    /// Export names.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub exports: Vec<String>,
-    /// Rust crates from `.dep-v0`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub crates: Vec<CrateRef>,
-    /// The `licenses` section.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub licenses: Option<String>,
-    /// The `source` section.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `processed-by`, `language` and `sdk` producers: name → version.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub toolchain: std::collections::BTreeMap<String, String>,
-}
-
-/// A crate by name and version.
-#[derive(Debug, Clone, Serialize)]
-pub struct CrateRef {
-    pub name: String,
-    pub version: String,
-}
-
-/// The capability view of one analysis.
-pub fn parts(a: &Analysis) -> Vec<Part> {
-    a.nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let mut capabilities: Vec<CapEntry> = a
-                .wiring
-                .reach
-                .get(i)
-                .map(|caps| {
-                    caps.iter()
-                        .map(|c| CapEntry {
-                            interface: c.interface.clone(),
-                            implements: c.implements.clone(),
-                            family: family(c.name()),
-                            via: c.via.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            capabilities.sort_by(|x, y| {
-                (family_rank(x.family), &x.interface, &x.via).cmp(&(
-                    family_rank(y.family),
-                    &y.interface,
-                    &y.via,
-                ))
-            });
-            Part {
-                path: n.path.clone(),
-                kind: n.kind,
-                name: n.name.clone(),
-                digest: n.digest.clone(),
-                class: n.class,
-                instantiated: a.wiring.instantiated.get(i).copied().unwrap_or(false),
-                capabilities,
-                imports: if n.kind == NodeKind::Component {
-                    n.imports.iter().map(|e| e.name.clone()).collect()
-                } else {
-                    n.core_imports.iter().map(|m| m.module.clone()).collect()
-                },
-                exports: n.exports.iter().map(|e| e.name.clone()).collect(),
-                crates: n
-                    .crates
-                    .iter()
-                    .flatten()
-                    .map(|c| CrateRef {
-                        name: c.name.clone(),
-                        version: c.version.clone(),
-                    })
-                    .collect(),
-                licenses: n.metadata.licenses.clone(),
-                source: n.metadata.source.clone(),
-                toolchain: n
-                    .producers
-                    .iter()
-                    .filter(|(f, _)| matches!(f.as_str(), "processed-by" | "language" | "sdk"))
-                    .flat_map(|(_, list)| list.iter().map(|p| (p.name.clone(), p.version.clone())))
-                    .collect(),
-            }
-        })
-        .collect()
-}
+use crate::model::capability::Binding;
+use crate::model::{Analysis, NodeKind};
+pub use crate::parts::{parts, CapEntry, CrateRef, PartView};
 
 /// One input of a `caps` run.
 #[derive(Debug, Serialize)]
@@ -136,7 +18,7 @@ pub enum CapsFile {
     Ok {
         file: String,
         digest: String,
-        components: Vec<Part>,
+        components: Vec<PartView>,
     },
     Err {
         file: String,
@@ -200,7 +82,7 @@ pub fn text(a: &Analysis) -> String {
         let mut current = "";
         for cap in &part.capabilities {
             if cap.family != current {
-                current = cap.family;
+                current = &cap.family;
                 let _ = writeln!(out, "    {}", escape::text(current));
             }
             let import = cap.via.last().map(|b| b.import.as_str()).unwrap_or("");

@@ -311,3 +311,43 @@ fn unknown_fail_on_kinds_are_usage_errors() {
     assert_eq!(common::code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("capability-added"));
 }
+
+/// A baseline is read with the types that wrote it: another format
+/// version, or a document that is not what its header says, is refused
+/// with one line (exit 2) rather than read loosely.
+#[test]
+fn baselines_of_another_version_or_shape_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = repo("testdata/demo/app.wasm");
+    let out = common::run([
+        "caps".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        app.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    let mut doc: Value = serde_json::from_slice(&out.stdout).expect("caps json");
+    doc["format_version"] = Value::from(2);
+    let future = dir.path().join("future.json");
+    std::fs::write(&future, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let out = common::run(["diff".as_ref(), future.as_os_str(), app.as_os_str()]);
+    assert_eq!(common::code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("format version 2") && err.contains("reads version 1"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    doc["format_version"] = Value::from(1);
+    doc["files"][0]["components"][0]["kind"] = Value::from("gadget");
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let out = common::run(["diff".as_ref(), broken.as_os_str(), app.as_os_str()]);
+    assert_eq!(common::code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a valid wasm-audit-caps document"),
+        "{err}"
+    );
+}
