@@ -37,6 +37,7 @@ pub mod limits;
 pub mod model;
 pub mod output;
 pub mod parts;
+pub mod provenance;
 pub mod render;
 pub mod sbom;
 pub mod trust;

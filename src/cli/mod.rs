@@ -13,6 +13,7 @@ mod init;
 mod man;
 mod sbom;
 mod tree;
+mod verify_bundle;
 mod wit;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -241,6 +242,28 @@ metadata-changed. Without --fail-on the exit code is 0 after printing.
 
 {EXIT_CODES}"))]
     Diff(diff::Args),
+    /// Verify a Sigstore bundle offline: keyless (Fulcio certificate,
+    /// identity and OIDC issuer, SCT, Rekor inclusion proof or timestamps)
+    /// or signed with a key. Speaks the sigstore-conformance client protocol.
+    #[command(after_help = format!("\
+Examples:
+  wasm-audit verify-bundle --bundle app.wasm.sigstore.json \\
+    --certificate-identity https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.0.0 \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com app.wasm
+  wasm-audit verify-bundle --bundle app.wasm.sigstore.json \\
+    --certificate-identity-regexp 'https://github.com/OWNER/REPO/.*' \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+    --certificate-github-ref refs/heads/main sha256:<64 hex digits>
+  wasm-audit verify-bundle --bundle trusted.json.sigstore.json --key cosign.pub trusted.json
+
+Everything is checked offline, against the public-good production trusted
+root built in, or --trusted-root (another instance's trusted_root.json).
+The artifact is a file or `sha256:<hex>` of one. Exit 0: verified; 1: the
+bundle does not verify or the signer is not the one named; 2: unreadable
+or malformed input.
+
+{EXIT_CODES}"))]
+    VerifyBundle(verify_bundle::Args),
     /// Print a trust set (JSON) listing the digests of the given trusted
     /// binaries, ready to be signed.
     #[command(after_help = format!("\
@@ -435,6 +458,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => check::run(args, &ctx),
         Command::Sbom(args) => sbom::run(args, &ctx),
         Command::Diff(args) => diff::run(args, &ctx),
+        Command::VerifyBundle(args) => verify_bundle::run(args, &ctx),
         Command::Digests(args) => digests::run(args, &ctx),
         Command::Init(args) => init::run(args, &ctx),
         Command::Tree(args) => tree::run(args, &ctx),

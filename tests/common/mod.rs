@@ -234,3 +234,28 @@ pub fn snapshot(path: &Path, actual: &str) {
         path.display()
     );
 }
+
+/// A folder of `../shared/conformance` (or `$WASM_AUDIT_CONFORMANCE_ROOT/NAME`):
+/// `None`, with a SKIPPED line, when it is absent outside CI; a panic when it
+/// is absent in CI.
+pub fn conformance_dir(name: &str, marker: &str) -> Option<PathBuf> {
+    let base = match std::env::var_os("WASM_AUDIT_CONFORMANCE_ROOT") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
+    };
+    let dir = base.join(name);
+    if dir.join(marker).exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the conformance set {} is required in CI but {} is missing",
+        dir.display(),
+        marker
+    );
+    eprintln!(
+        "SKIPPED: {} not found; its tests skipped",
+        dir.join(marker).display()
+    );
+    None
+}
