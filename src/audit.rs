@@ -46,6 +46,7 @@ use crate::check::cfg::LimitsConfig;
 use crate::check::{Input, Policy, PolicySource, Report};
 use crate::config::{CheckSettings, EffectiveLimits, Resolved};
 use crate::error::Result;
+use crate::provenance::attestation::Attestation;
 use crate::trust::load::{load_set_bytes, Signed};
 use crate::trust::CheckedSet;
 
@@ -56,6 +57,7 @@ pub struct Auditor {
     policy: Policy,
     source: PolicySource,
     sets: Vec<CheckedSet>,
+    attestations: Vec<Attestation>,
     limits: EffectiveLimits,
 }
 
@@ -74,6 +76,7 @@ impl Auditor {
             policy,
             source: PolicySource::default(),
             sets: Vec::new(),
+            attestations: Vec::new(),
             limits,
         }
     }
@@ -93,6 +96,7 @@ impl Auditor {
     pub fn from_resolved(resolved: &Resolved) -> Result<Auditor> {
         Ok(Auditor {
             sets: resolved.load_sets()?,
+            attestations: resolved.load_attestations()?,
             policy: resolved.policy.clone(),
             source: resolved.source.clone(),
             limits: resolved.limits.clone(),
@@ -130,6 +134,18 @@ impl Auditor {
         Ok(())
     }
 
+    /// Adds attestations already read and verified (or not: one that did
+    /// not verify vouches for nothing and fails every audit with
+    /// `provenance-invalid`), see [`crate::provenance::attestation::load`].
+    pub fn add_attestations(&mut self, attestations: Vec<Attestation>) {
+        self.attestations.extend(attestations);
+    }
+
+    /// The attestations, verified or not.
+    pub fn attestations(&self) -> &[Attestation] {
+        &self.attestations
+    }
+
     /// The trust sets, with what became of their signatures.
     pub fn sets(&self) -> &[CheckedSet] {
         &self.sets
@@ -160,6 +176,12 @@ impl Auditor {
 
     /// Audits inputs already analysed (or that failed to be).
     pub fn audit(&self, inputs: &[Input]) -> Report {
-        Report::generate(inputs, &self.sets, &self.policy, self.source.clone())
+        Report::generate_with(
+            inputs,
+            &self.sets,
+            &self.attestations,
+            &self.policy,
+            self.source.clone(),
+        )
     }
 }

@@ -32,6 +32,11 @@ pub struct CheckSettings {
     pub key: Vec<PathBuf>,
     /// Limits set by flags; they override the policy's `[limits]`.
     pub limits: LimitsConfig,
+    /// Attestation files or folders (`--attestation`), after the policy's.
+    pub attestations: Vec<PathBuf>,
+    /// The public key of key-signed attestations (`--attestation-key`),
+    /// over the policy's `[provenance] key`.
+    pub attestation_key: Option<PathBuf>,
 }
 
 /// A trust set to load, and who named it (for messages).
@@ -128,6 +133,13 @@ impl Resolved {
                 .map(|_| (policy_name.as_str(), &policy.limits)),
         );
         policy.limits = limits.config;
+        policy
+            .provenance
+            .attestations
+            .extend(settings.attestations.iter().cloned());
+        if let Some(k) = &settings.attestation_key {
+            policy.provenance.key = Some(k.clone());
+        }
         Ok(Resolved {
             policy,
             source,
@@ -146,7 +158,72 @@ impl Resolved {
             reads.extend(s.spec.signature.iter().cloned());
             reads.extend(s.spec.key.iter().cloned());
         }
+        let prov = &self.policy.provenance;
+        reads.extend(
+            crate::provenance::attestation::expand(&prov.attestations)
+                .unwrap_or_else(|_| prov.attestations.clone()),
+        );
+        reads.extend(prov.key.iter().cloned());
+        reads.extend(prov.trusted_root.iter().cloned());
         reads
+    }
+
+    /// Reads and verifies every attestation the policy and the flags name.
+    /// An unreadable file, key or trusted root is an error; an attestation
+    /// that does not verify is kept, with why (it vouches for nothing).
+    pub fn load_attestations(&self) -> Result<Vec<crate::provenance::attestation::Attestation>> {
+        use crate::provenance::attestation::{load, Verifiers};
+        use crate::provenance::read_document;
+        use crate::provenance::sigstore::{IdentityMatch, IdentityPolicy, TrustedRoot};
+        let prov = &self.policy.provenance;
+        if prov.attestations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let usage = |m: String| Error::Usage(m);
+        let text = |p: &std::path::Path, what: &str| -> Result<String> {
+            let bytes = read_document(p, what).map_err(usage)?;
+            String::from_utf8(bytes)
+                .map_err(|_| usage(format!("{what} {}: not UTF-8 text", p.display())))
+        };
+        let key = match &prov.key {
+            Some(p) => Some(text(p, "attestation key")?),
+            None => None,
+        };
+        let root = match &prov.trusted_root {
+            Some(p) => Some(
+                TrustedRoot::from_json(&text(p, "trusted root")?, &p.display().to_string())
+                    .map_err(|e| usage(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let identity = match (
+            &prov.certificate_identity,
+            &prov.certificate_identity_regexp,
+            &prov.certificate_oidc_issuer,
+        ) {
+            (Some(i), _, Some(issuer)) => Some(IdentityPolicy {
+                identity: IdentityMatch::Exact(i.clone()),
+                ..IdentityPolicy::exact("", issuer)
+            }),
+            (None, Some(r), Some(issuer)) => {
+                let p = IdentityPolicy {
+                    identity: IdentityMatch::Regexp(r.clone()),
+                    ..IdentityPolicy::exact("", issuer)
+                };
+                p.validate().map_err(|e| usage(e.to_string()))?;
+                Some(p)
+            }
+            _ => None,
+        };
+        load(
+            &prov.attestations,
+            &Verifiers {
+                key,
+                identity,
+                root,
+            },
+        )
+        .map_err(usage)
     }
 
     /// Loads every set and checks its signature; an error says who named

@@ -81,6 +81,84 @@ pub struct CapabilitiesConfig {
     pub components: Vec<ComponentRule>,
 }
 
+/// Provenance requirements for the parts matching `match` (a name or a
+/// digest), like the capability rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PartProvenanceRule {
+    /// A part's name or its `sha256:` digest.
+    #[serde(rename = "match")]
+    pub matches: String,
+    /// The part needs a verified attestation naming its digest. Default
+    /// true: a rule about a part's provenance is a rule that it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_provenance: Option<bool>,
+    /// The source repository its SLSA provenance must name (`github.com/OWNER/REPO`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_uri: Option<String>,
+    /// The builder id its SLSA provenance must name (without `@ref`: any version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder_id: Option<String>,
+    /// The exact tag it must be built from (`v1.2.3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_tag: Option<String>,
+    /// A versioned tag (`v1`, `v1.2`): the tag's leading components must equal it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_versioned_tag: Option<String>,
+    /// The branch it must be built from (`main`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_branch: Option<String>,
+}
+
+impl PartProvenanceRule {
+    /// Whether the rule asks anything of the SLSA provenance itself.
+    pub fn has_slsa_requirements(&self) -> bool {
+        self.source_uri.is_some()
+            || self.builder_id.is_some()
+            || self.source_tag.is_some()
+            || self.source_versioned_tag.is_some()
+            || self.source_branch.is_some()
+    }
+}
+
+/// `[provenance]`: attestations (paths relative to the policy file) and
+/// what they must say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ProvenanceConfig {
+    /// Attestation files or folders (bundles, `.intoto.jsonl`, DSSE envelopes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<std::path::PathBuf>,
+    /// The PEM public key of key-signed attestations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<std::path::PathBuf>,
+    /// A trusted root (`trusted_root.json`); default the production one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<std::path::PathBuf>,
+    /// Who must have signed keyless attestations (exact, or a pattern),
+    /// and the OIDC issuer; default the reusable workflows of
+    /// slsa-github-generator on GitHub Actions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_identity_regexp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Every part that carries code needs a verified attestation.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub require_provenance: bool,
+    /// Per-part rules.
+    #[serde(rename = "part", skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartProvenanceRule>,
+}
+
+impl ProvenanceConfig {
+    /// Nothing set (kept out of reports' policy settings then).
+    pub fn is_empty(&self) -> bool {
+        *self == ProvenanceConfig::default()
+    }
+}
+
 /// `[limits]`: each overrides the default limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -143,6 +221,8 @@ pub struct Policy {
     pub nodes: NodesConfig,
     pub capabilities: CapabilitiesConfig,
     pub limits: LimitsConfig,
+    #[serde(skip_serializing_if = "ProvenanceConfig::is_empty")]
+    pub provenance: ProvenanceConfig,
     /// Finding code → severity, overriding the defaults.
     pub severity: BTreeMap<String, Severity>,
 }
@@ -207,6 +287,29 @@ impl Policy {
         for p in all_patterns {
             check_pattern(p).map_err(|m| err(find(&format!("\"{p}\"")), m))?;
         }
+        for rule in &policy.provenance.parts {
+            if rule.matches.trim().is_empty() {
+                return Err(err(
+                    find("match"),
+                    "a provenance part rule needs a non-empty `match`".into(),
+                ));
+            }
+        }
+        let prov = &policy.provenance;
+        if prov.certificate_identity.is_some() && prov.certificate_identity_regexp.is_some() {
+            return Err(err(
+                find("certificate-identity"),
+                "give certificate-identity or certificate-identity-regexp, not both".into(),
+            ));
+        }
+        if (prov.certificate_identity.is_some() || prov.certificate_identity_regexp.is_some())
+            != prov.certificate_oidc_issuer.is_some()
+        {
+            return Err(err(
+                find("certificate-"),
+                "certificate-identity (or -regexp) and certificate-oidc-issuer go together".into(),
+            ));
+        }
         for rule in &caps.components {
             if rule.matches.trim().is_empty() {
                 return Err(err(
@@ -236,6 +339,9 @@ impl Policy {
                     }
                     crate::check::diags::Code::ImportedCode => {
                         "code the host supplies at link time cannot be audited"
+                    }
+                    crate::check::diags::Code::ProvenanceInvalid => {
+                        "an attestation that does not verify may be forged"
                     }
                     _ => "a bad signature fails the audit whatever the policy says",
                 };
@@ -297,6 +403,12 @@ impl Policy {
             set.signature = set.signature.as_ref().map(|p| base.join(p));
             set.key = set.key.as_ref().map(|p| base.join(p));
         }
+        let prov = &mut policy.provenance;
+        for a in &mut prov.attestations {
+            *a = base.join(&*a);
+        }
+        prov.key = prov.key.as_ref().map(|p| base.join(p));
+        prov.trusted_root = prov.trusted_root.as_ref().map(|p| base.join(p));
         Ok((policy, digest))
     }
 

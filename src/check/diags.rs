@@ -60,6 +60,17 @@ pub enum Code {
     /// The composition instantiates a core module or component that the
     /// host supplies at link time: code that cannot be audited.
     ImportedCode,
+    /// A part that needs provenance has no verified attestation naming its digest.
+    ProvenanceMissing,
+    /// An attestation that does not verify (signature, certificate, log,
+    /// statement): it vouches for nothing.
+    ProvenanceInvalid,
+    /// A verified attestation names the part but its provenance is not
+    /// what the policy requires (source, builder, tag, branch).
+    ProvenanceMismatch,
+    /// A keyless attestation whose certificate identity or issuer is not
+    /// the one the policy names.
+    IdentityMismatch,
 }
 
 impl Code {
@@ -74,6 +85,10 @@ impl Code {
         Code::UnusedPolicyRule,
         Code::LimitExceeded,
         Code::ImportedCode,
+        Code::ProvenanceMissing,
+        Code::ProvenanceInvalid,
+        Code::ProvenanceMismatch,
+        Code::IdentityMismatch,
     ];
 
     /// The stable kebab-case name.
@@ -88,6 +103,10 @@ impl Code {
             Code::UnusedPolicyRule => "unused-policy-rule",
             Code::LimitExceeded => "limit-exceeded",
             Code::ImportedCode => "imported-code",
+            Code::ProvenanceMissing => "provenance-missing",
+            Code::ProvenanceInvalid => "provenance-invalid",
+            Code::ProvenanceMismatch => "provenance-mismatch",
+            Code::IdentityMismatch => "identity-mismatch",
         }
     }
 
@@ -108,6 +127,10 @@ impl Code {
             Code::UnusedPolicyRule => "A per-component capability rule matched no part of the audited inputs.",
             Code::LimitExceeded => "An input exceeded a limit (depth, node count, file size, decompressed .dep-v0, wiring work) and was not audited.",
             Code::ImportedCode => "The composition instantiates a core module or component supplied by the host at link time: code that cannot be audited.",
+            Code::ProvenanceMissing => "A part the policy requires provenance for has no verified attestation naming its digest (and meeting the policy's source, builder, tag and branch).",
+            Code::ProvenanceInvalid => "An attestation does not verify (signature, certificate chain, transparency log, statement): it vouches for nothing.",
+            Code::ProvenanceMismatch => "A verified attestation names the part, but its SLSA provenance is not what the policy requires (source, builder, tag, versioned tag, branch).",
+            Code::IdentityMismatch => "A keyless attestation was signed by another identity or OIDC issuer than the policy names: it vouches for nothing.",
         }
     }
 
@@ -126,7 +149,10 @@ impl Code {
     pub fn fail_closed(self) -> bool {
         matches!(
             self,
-            Code::SignatureInvalid | Code::LimitExceeded | Code::ImportedCode
+            Code::SignatureInvalid
+                | Code::LimitExceeded
+                | Code::ImportedCode
+                | Code::ProvenanceInvalid
         )
     }
 }
@@ -328,6 +354,62 @@ impl Diag {
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default()
             ),
+        )
+    }
+
+    /// `provenance-missing`: `node` needs provenance and nothing verified vouches for it.
+    pub fn provenance_missing(file: &str, node: &Node, why: &str) -> Diag {
+        Diag::new(
+            Code::ProvenanceMissing,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            format!(
+                "{} {}{} has no verified provenance{why}",
+                node.kind.as_str(),
+                node.path,
+                node.name
+                    .as_deref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default(),
+            ),
+        )
+    }
+
+    /// `provenance-invalid`: the attestation at `origin` does not verify.
+    pub fn provenance_invalid(origin: &str, reason: &str) -> Diag {
+        Diag::new(
+            Code::ProvenanceInvalid,
+            Some(origin),
+            None,
+            None,
+            format!("attestation {origin} does not verify: {reason}; it vouches for nothing"),
+        )
+    }
+
+    /// `provenance-mismatch`: `origin` names `node` but says something else.
+    pub fn provenance_mismatch(file: &str, node: &Node, origin: &str, reason: &str) -> Diag {
+        Diag::new(
+            Code::ProvenanceMismatch,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            format!(
+                "attestation {origin} names {} {} but {reason}",
+                node.kind.as_str(),
+                node.path
+            ),
+        )
+    }
+
+    /// `identity-mismatch`: the keyless attestation at `origin` was signed by someone else.
+    pub fn identity_mismatch(origin: &str, reason: &str) -> Diag {
+        Diag::new(
+            Code::IdentityMismatch,
+            Some(origin),
+            None,
+            None,
+            format!("attestation {origin}: {reason}; it vouches for nothing"),
         )
     }
 

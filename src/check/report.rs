@@ -12,6 +12,8 @@ use super::diags::{Code, Diag, Severity};
 use super::verdicts::{inside, names, needs_trust, node_verdicts, TrustIndex, Verdict};
 use crate::document::{Tool, FORMAT_VERSION};
 use crate::model::{Analysis, Class, NodeKind};
+use crate::provenance::attestation::Attestation;
+use crate::provenance::{slsa, ProvenanceError};
 use crate::trust::{CheckedSet, SetKind, SignatureStatus};
 
 /// One input: its analysis, or why there is none.
@@ -75,6 +77,45 @@ pub struct NodeReport {
     /// carries (`substituted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry: Option<String>,
+    /// The verified attestations that vouch for this node's digest (and
+    /// meet the policy's provenance rules for it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<NodeProvenance>,
+}
+
+/// An attestation that vouches for a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeProvenance {
+    /// The attestation file (`file:LINE` for a line of a `.intoto.jsonl`).
+    pub attestation: String,
+    /// Who signed it: a certificate identity, or `key sha256:<hex>`.
+    pub signer: String,
+    /// The statement's predicate type.
+    pub predicate_type: String,
+    /// SLSA provenance: the builder id, the source and the commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builder_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// An attestation as the report records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttestationReport {
+    pub origin: String,
+    /// Whether it verified (and so may vouch for nodes).
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The `sha256:` digests of its subjects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One input's outcome.
@@ -122,6 +163,9 @@ pub struct Report {
     pub inputs: Vec<InputReport>,
     pub nodes: Vec<NodeReport>,
     pub trust_sets: Vec<SetReport>,
+    /// The attestations read, verified or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationReport>,
     pub policy: PolicyReport,
 }
 
@@ -138,6 +182,18 @@ impl Report {
     pub fn generate(
         inputs: &[Input],
         sets: &[CheckedSet],
+        policy: &Policy,
+        source: PolicySource,
+    ) -> Report {
+        Report::generate_with(inputs, sets, &[], policy, source)
+    }
+
+    /// [`generate`](Self::generate), with the attestations read (and
+    /// verified, or not) for the run.
+    pub fn generate_with(
+        inputs: &[Input],
+        sets: &[CheckedSet],
+        attestations: &[Attestation],
         policy: &Policy,
         source: PolicySource,
     ) -> Report {
@@ -186,6 +242,39 @@ impl Report {
                 used,
                 signature: cs.signature.clone(),
             });
+        }
+
+        // Attestations: only verified ones vouch; the others are findings.
+        let mut attestation_reports = Vec::new();
+        for att in attestations {
+            match &att.outcome {
+                Ok(v) => attestation_reports.push(AttestationReport {
+                    origin: att.origin.clone(),
+                    verified: true,
+                    signer: Some(v.signer.clone()),
+                    subjects: v
+                        .statement
+                        .subjects
+                        .iter()
+                        .filter_map(|s| s.digest())
+                        .collect(),
+                    error: None,
+                }),
+                Err(e) => {
+                    let diag = match e {
+                        ProvenanceError::Identity(r) => Diag::identity_mismatch(&att.origin, r),
+                        other => Diag::provenance_invalid(&att.origin, &other.to_string()),
+                    };
+                    add(&mut findings, diag);
+                    attestation_reports.push(AttestationReport {
+                        origin: att.origin.clone(),
+                        verified: false,
+                        signer: None,
+                        subjects: Vec::new(),
+                        error: Some(e.to_string()),
+                    });
+                }
+            }
         }
 
         let mut used_entries = vec![false; trust.entries.len()];
@@ -253,6 +342,8 @@ impl Report {
             }
 
             capability_findings(a, policy, &mut used_rules, &mut |d| add(&mut findings, d));
+            let vouchers =
+                provenance_findings(a, policy, attestations, &mut |d| add(&mut findings, d));
 
             let failed = findings
                 .iter()
@@ -264,7 +355,9 @@ impl Report {
                 verdict: if failed { Outcome::Fail } else { Outcome::Pass },
                 error: None,
             });
-            for (node, &(verdict, entry)) in a.nodes.iter().zip(&verdicts) {
+            for ((node, &(verdict, entry)), provenance) in
+                a.nodes.iter().zip(&verdicts).zip(vouchers)
+            {
                 nodes_out.push(NodeReport {
                     file: a.file.clone(),
                     path: node.path.clone(),
@@ -276,6 +369,7 @@ impl Report {
                     size: node.size,
                     verdict,
                     entry: entry.and_then(|k| trust.entry(k)).map(|e| e.origin.clone()),
+                    provenance,
                 });
             }
         }
@@ -330,7 +424,13 @@ impl Report {
         if denied > 0 {
             let global = findings.iter().any(|f| {
                 f.severity == Severity::Deny
-                    && matches!(f.code, Code::SignatureInvalid | Code::TrustSetUnsigned)
+                    && matches!(
+                        f.code,
+                        Code::SignatureInvalid
+                            | Code::TrustSetUnsigned
+                            | Code::ProvenanceInvalid
+                            | Code::IdentityMismatch
+                    )
             });
             if global {
                 for i in inputs_out.iter_mut().filter(|i| i.verdict == Outcome::Pass) {
@@ -354,6 +454,7 @@ impl Report {
             inputs: inputs_out,
             nodes: nodes_out,
             trust_sets: set_reports,
+            attestations: attestation_reports,
             policy: PolicyReport {
                 source,
                 settings: policy.clone(),
@@ -454,4 +555,120 @@ fn capability_findings(
             emit(diag);
         }
     }
+}
+
+/// Whether a provenance part rule matches `node` (by name or digest, as
+/// capability rules do).
+fn part_rule_matches(rule: &crate::check::cfg::PartProvenanceRule, node: &crate::Node) -> bool {
+    rule_matches(
+        &ComponentRule {
+            matches: rule.matches.clone(),
+            allow: None,
+            deny: Vec::new(),
+        },
+        node,
+    )
+}
+
+/// Provenance of every node: which verified attestations name its digest
+/// and meet the policy's rules for it (returned, one list per node), and
+/// the findings: `provenance-mismatch` for an attestation that names a
+/// node but says something else, `provenance-missing` for a node that
+/// needs provenance and has none. Fail closed: a softened
+/// `provenance-mismatch` still leaves the node without provenance, so
+/// `provenance-missing` is reported in its place.
+fn provenance_findings(
+    a: &Analysis,
+    policy: &Policy,
+    attestations: &[Attestation],
+    emit: &mut dyn FnMut(Diag),
+) -> Vec<Vec<NodeProvenance>> {
+    let prov = &policy.provenance;
+    let mismatch_denies = policy.severity(Code::ProvenanceMismatch) == Severity::Deny;
+    let mut out = Vec::with_capacity(a.nodes.len());
+    for node in &a.nodes {
+        let is_part = node.class == Class::Code
+            && (node.kind == NodeKind::Component || node.parent.is_none());
+        let rules: Vec<_> = prov
+            .parts
+            .iter()
+            .filter(|r| part_rule_matches(r, node))
+            .collect();
+        let required = (prov.require_provenance && is_part)
+            || rules.iter().any(|r| r.require_provenance.unwrap_or(true));
+        let mut vouchers = Vec::new();
+        let mut mismatched = false;
+        for att in attestations {
+            let Ok(v) = &att.outcome else { continue };
+            if !v.statement.names_digest(&node.digest) {
+                continue;
+            }
+            // Every matching rule's requirements must hold.
+            let mut failure = None;
+            for rule in rules.iter().filter(|r| r.has_slsa_requirements()) {
+                let req = slsa::Requirements {
+                    source_uri: rule.source_uri.clone(),
+                    builder_id: rule.builder_id.clone(),
+                    source_tag: rule.source_tag.clone(),
+                    source_versioned_tag: rule.source_versioned_tag.clone(),
+                    source_branch: rule.source_branch.clone(),
+                };
+                let result = match &v.provenance {
+                    Some(p) => slsa::check(p, &req, v.keyless.then_some(v.signer.as_str())),
+                    None => Err(ProvenanceError::Mismatch(format!(
+                        "its predicate ({}) is not SLSA provenance",
+                        v.statement.predicate_type
+                    ))),
+                };
+                if let Err(e) = result {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+            // Keyless SLSA provenance is always held to its builder (the
+            // certificate must be the builder's, a trusted one).
+            if failure.is_none() && v.keyless {
+                if let Some(p) = &v.provenance {
+                    let has_builder_rule = rules.iter().any(|r| r.builder_id.is_some());
+                    if !has_builder_rule {
+                        if let Err(e) =
+                            slsa::check(p, &slsa::Requirements::default(), Some(v.signer.as_str()))
+                        {
+                            failure = Some(e.to_string());
+                        }
+                    }
+                }
+            }
+            match failure {
+                Some(reason) => {
+                    mismatched = true;
+                    emit(Diag::provenance_mismatch(
+                        &a.file,
+                        node,
+                        &att.origin,
+                        &reason,
+                    ));
+                }
+                None => vouchers.push(NodeProvenance {
+                    attestation: att.origin.clone(),
+                    signer: v.signer.clone(),
+                    predicate_type: v.statement.predicate_type.clone(),
+                    builder_id: v.provenance.as_ref().map(|p| p.builder_id.clone()),
+                    source: v.provenance.as_ref().map(|p| p.source_uri.clone()),
+                    source_ref: v.provenance.as_ref().and_then(|p| p.source_ref.clone()),
+                    commit: v.provenance.as_ref().and_then(|p| p.commit.clone()),
+                }),
+            }
+        }
+        if required && vouchers.is_empty() && !(mismatched && mismatch_denies) {
+            let why = if mismatched {
+                ": the attestations naming it do not meet the policy"
+            } else {
+                ": no verified attestation names its digest"
+            };
+            emit(Diag::provenance_missing(&a.file, node, why));
+        }
+        out.push(vouchers);
+    }
+    out
 }

@@ -31,6 +31,15 @@ pub struct Args {
     /// The public key (PEM) for the corresponding --trust set.
     #[arg(long, value_name = "KEY")]
     pub key: Vec<PathBuf>,
+    /// An attestation (repeatable): a Sigstore bundle, a `.intoto.jsonl`,
+    /// a DSSE envelope signed with a key (`cosign attest-blob --key`), or a
+    /// folder of them; in addition to the policy's. Each verified
+    /// statement vouches for the nodes, at any depth, whose digest it names.
+    #[arg(long, value_name = "FILE")]
+    pub attestation: Vec<PathBuf>,
+    /// The public key (PEM) of key-signed attestations.
+    #[arg(long, value_name = "KEY")]
+    pub attestation_key: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -58,6 +67,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         trust,
         signature,
         key,
+        attestation,
+        attestation_key,
         format,
         output,
         sbom,
@@ -71,6 +82,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         trust,
         signature,
         key,
+        attestations: attestation,
+        attestation_key,
         format,
         output: output.map(|o| Target::from_arg(&o)),
         sbom,
@@ -109,6 +122,8 @@ struct CheckArgs {
     trust: Vec<PathBuf>,
     signature: Vec<PathBuf>,
     key: Vec<PathBuf>,
+    attestations: Vec<PathBuf>,
+    attestation_key: Option<PathBuf>,
     format: ReportFormat,
     output: Option<Target>,
     sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
@@ -153,6 +168,8 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         signature: args.signature.clone(),
         key: args.key.clone(),
         limits: args.limits,
+        attestations: args.attestations.clone(),
+        attestation_key: args.attestation_key.clone(),
     })?;
 
     // Every file this run reads may not be an output, and no two outputs

@@ -21,8 +21,10 @@
 //! Depends on [`crate::trust`] only for shared size caps; nothing here knows
 //! the analysis or the CLI.
 
+pub mod attestation;
 pub mod dsse;
 pub mod sigstore;
+pub mod slsa;
 
 pub mod statement;
 
