@@ -90,7 +90,7 @@ const RECEIVER_IFACE: &str = "wasmcloud:example/receiver";
 const MIDDLEWARE_IFACE: &str = "wasmcloud:example/middleware";
 
 /// The three inputs, or `None` when the corpus is absent (outside CI).
-fn chain_inputs() -> Option<[(&'static str, Vec<u8>); 3]> {
+pub(crate) fn chain_inputs() -> Option<[(&'static str, Vec<u8>); 3]> {
     let read = |name: &'static str| {
         let path = common::corpus_file(name)?;
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -120,7 +120,7 @@ fn extern_name(name: &str, bytes: &[u8], iface: &str, import: bool) -> String {
 }
 
 /// caller ← middleware ← callee, with the caller's exports exported.
-fn compose_chain(caller: &[u8], middleware: &[u8], callee: &[u8]) -> Vec<u8> {
+pub(crate) fn compose_chain(caller: &[u8], middleware: &[u8], callee: &[u8]) -> Vec<u8> {
     use wac_graph::types::Package;
     use wac_graph::{CompositionGraph, EncodeOptions};
 
