@@ -23,6 +23,7 @@
 
 pub mod attestation;
 pub mod dsse;
+pub mod oci;
 pub mod sigstore;
 pub mod slsa;
 

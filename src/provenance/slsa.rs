@@ -201,8 +201,12 @@ pub fn check(
     }
     match &req.builder_id {
         Some(want) => {
-            let ok = if want.contains('@') {
-                *want == prov.builder_id
+            let ok = if let Some((path, r)) = want.split_once('@') {
+                // `@refs/tags/v2.1.0` or, as slsa-verifier accepts, `@v2.1.0`.
+                let have_ref = prov.builder_id.split_once('@').map(|(_, r)| r);
+                path == builder_path(&prov.builder_id)
+                    && (have_ref == Some(r)
+                        || have_ref.and_then(|h| h.strip_prefix("refs/tags/")) == Some(r))
             } else {
                 builder_path(want) == builder_path(&prov.builder_id)
             };

@@ -9,3 +9,4 @@ mod common;
 mod conformance;
 mod corpus;
 mod sigstore;
+mod slsa;
