@@ -173,6 +173,35 @@ pub fn text(r: &Report, colour: bool) -> String {
             let _ = write!(out, "  {}", escape::text(name));
         }
         out.push('\n');
+        for a in &n.provenance {
+            let source = match (&a.source, &a.source_ref) {
+                (Some(s), _) => format!(", source {}", escape::text(s)),
+                (None, Some(r)) => format!(", ref {}", escape::text(r)),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {indent}    provenance: {} (signed by {}{source})",
+                escape::text(&a.attestation),
+                escape::text(&a.signer)
+            );
+        }
+    }
+    if !r.attestations.is_empty() {
+        out.push_str("\nAttestations:\n");
+        for a in &r.attestations {
+            let status = if a.verified {
+                p.green("verified")
+            } else {
+                p.red("invalid")
+            };
+            let _ = writeln!(
+                out,
+                "  {status}  {}  {}",
+                escape::text(&a.origin),
+                escape::one_line(a.signer.as_deref().or(a.error.as_deref()).unwrap_or(""))
+            );
+        }
     }
     out
 }

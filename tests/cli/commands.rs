@@ -803,6 +803,7 @@ fn man_pages_render_one_per_command() {
         "man",
         "sbom",
         "tree",
+        "verify-bundle",
         "wit",
     ];
     let mut expected: Vec<String> = commands
