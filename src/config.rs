@@ -120,6 +120,7 @@ impl Resolved {
                     path: path.clone(),
                     signature: settings.signature.get(i).cloned(),
                     key: settings.key.get(i).or(settings.key.first()).cloned(),
+                    ..SetSpec::default()
                 },
                 named_by: None,
             });

@@ -402,6 +402,7 @@ impl Policy {
             set.path = base.join(&set.path);
             set.signature = set.signature.as_ref().map(|p| base.join(p));
             set.key = set.key.as_ref().map(|p| base.join(p));
+            set.trusted_root = set.trusted_root.as_ref().map(|p| base.join(p));
         }
         let prov = &mut policy.provenance;
         for a in &mut prov.attestations {

@@ -272,7 +272,26 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         let Some(Ok(analysis)) = inputs.get(*i).map(|input| &input.analysis) else {
             continue;
         };
-        let sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        let mut sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        // The parts the audit found verified provenance for carry it.
+        for node in report
+            .nodes
+            .iter()
+            .filter(|n| n.file == analysis.file && !n.provenance.is_empty())
+        {
+            let provenance: Vec<wasm_audit::sbom::PartProvenance> = node
+                .provenance
+                .iter()
+                .map(|p| wasm_audit::sbom::PartProvenance {
+                    attestation: p.attestation.clone(),
+                    signer: p.signer.clone(),
+                    builder: p.builder_id.clone(),
+                    source: p.source.clone(),
+                    commit: p.commit.clone(),
+                })
+                .collect();
+            wasm_audit::sbom::add_provenance(&mut sbom, &node.path, &provenance);
+        }
         documents.push((target, wasm_audit::sbom::render(&sbom, *format)?));
     }
     for (target, doc) in &documents {

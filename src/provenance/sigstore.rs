@@ -158,6 +158,9 @@ pub struct VerifiedBundle {
     pub dsse: Option<(String, Vec<u8>)>,
     /// `sha256:<hex>` of the bundle file, to name it in reports.
     pub bundle_digest: String,
+    /// `sha256:<hex>` of the signing certificate's public key (SPKI DER),
+    /// for a keyless bundle.
+    pub key_fingerprint: Option<String>,
 }
 
 /// Parses a bundle strictly enough to refuse what the library would
@@ -289,6 +292,9 @@ pub fn verify_bundle(
         workflow: claims.3,
         dsse,
         bundle_digest: sha256_digest(bundle_json),
+        key_fingerprint: result
+            .certificate()
+            .map(|c| sha256_digest(c.public_key.as_bytes())),
     })
 }
 

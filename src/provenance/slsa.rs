@@ -217,14 +217,14 @@ pub fn check(
                 ));
             }
         }
-        None if keyless_signer.is_some() => {
-            if !TRUSTED_BUILDERS.contains(&builder_path(&prov.builder_id)) {
-                return mismatch(format!(
-                    "untrusted builder: {} is not a trusted reusable workflow of slsa-github-generator \
-                     (name it with builder-id to trust it)",
-                    prov.builder_id
-                ));
-            }
+        None if keyless_signer.is_some()
+            && !TRUSTED_BUILDERS.contains(&builder_path(&prov.builder_id)) =>
+        {
+            return mismatch(format!(
+                "untrusted builder: {} is not a trusted reusable workflow of slsa-github-generator \
+                 (name it with builder-id to trust it)",
+                prov.builder_id
+            ));
         }
         None => {}
     }

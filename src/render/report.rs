@@ -51,18 +51,26 @@ fn signature_kind(format: SignatureFormat) -> &'static str {
         SignatureFormat::Cosign => "base64 DER (cosign or openssl)",
         SignatureFormat::SigstoreBundle => "Sigstore bundle, key-based",
         SignatureFormat::Ed25519 => "base64 raw (openssl pkeyutl)",
+        SignatureFormat::SigstoreKeyless => "Sigstore bundle, keyless",
     }
 }
 
 /// The signature of a set, in one line of plain text (not yet escaped).
 fn signature_text(s: &SignatureStatus) -> String {
     match s {
-        SignatureStatus::Verified { path, verified } => format!(
-            "signature {path} verified ({}, {}, key {})",
-            verified.key_algorithm,
-            signature_kind(verified.format),
-            verified.key_fingerprint
-        ),
+        SignatureStatus::Verified { path, verified } => match &verified.identity {
+            Some(identity) => format!(
+                "signature {path} verified ({}, signed by {identity}, issuer {})",
+                signature_kind(verified.format),
+                verified.issuer.as_deref().unwrap_or("?")
+            ),
+            None => format!(
+                "signature {path} verified ({}, {}, key {})",
+                verified.key_algorithm,
+                signature_kind(verified.format),
+                verified.key_fingerprint
+            ),
+        },
         SignatureStatus::Unsigned => "unsigned".to_string(),
         SignatureStatus::Invalid { path, reason } => format!("signature {path} INVALID: {reason}"),
     }

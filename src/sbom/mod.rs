@@ -98,6 +98,16 @@ pub mod names {
     pub const FOUND_IN: &str = "wasm-audit:found-in";
     /// The path of a module whose `.dep-v0` names the crate as its root.
     pub const CRATE_ROOT_OF: &str = "wasm-audit:crate:root-of";
+    /// An attestation that verified and vouches for the part (`check --sbom` only).
+    pub const PROVENANCE_ATTESTATION: &str = "wasm-audit:provenance:attestation";
+    /// Who signed it: a certificate identity, or `key sha256:<hex>`.
+    pub const PROVENANCE_SIGNER: &str = "wasm-audit:provenance:signer";
+    /// The SLSA builder id it names.
+    pub const PROVENANCE_BUILDER: &str = "wasm-audit:provenance:builder";
+    /// The source it names (`git+https://github.com/o/r@refs/tags/v1`).
+    pub const PROVENANCE_SOURCE: &str = "wasm-audit:provenance:source";
+    /// The source commit it names.
+    pub const PROVENANCE_COMMIT: &str = "wasm-audit:provenance:commit";
 
     /// Every name, in the order of `docs/sbom.md`'s table.
     pub const ALL: &[&str] = &[
@@ -131,6 +141,11 @@ pub mod names {
         CRATE_KIND,
         FOUND_IN,
         CRATE_ROOT_OF,
+        PROVENANCE_ATTESTATION,
+        PROVENANCE_SIGNER,
+        PROVENANCE_BUILDER,
+        PROVENANCE_SOURCE,
+        PROVENANCE_COMMIT,
     ];
 }
 
@@ -461,6 +476,50 @@ impl Sbom {
     /// or `None` past [`MAX_TIMESTAMP`].
     pub fn created(&self) -> Option<String> {
         rfc3339(self.timestamp)
+    }
+}
+
+/// Verified provenance of one part, as `check` found it (see
+/// [`add_provenance`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartProvenance {
+    pub attestation: String,
+    pub signer: String,
+    pub builder: Option<String>,
+    pub source: Option<String>,
+    pub commit: Option<String>,
+}
+
+/// Records on the part at `path` the provenance that verified for it: the
+/// attestation, its signer, and the builder, source and commit it names.
+/// Only verified provenance is ever passed here (`check` decides).
+pub fn add_provenance(sbom: &mut Sbom, path: &str, provenance: &[PartProvenance]) {
+    let Some(part) = sbom.parts.iter_mut().find(|p| p.path == path) else {
+        return;
+    };
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    };
+    for p in provenance {
+        let mut push = |name: &'static str, value: &str| {
+            part.properties.push(Property {
+                name,
+                value: clean(value),
+            })
+        };
+        push(names::PROVENANCE_ATTESTATION, &p.attestation);
+        push(names::PROVENANCE_SIGNER, &p.signer);
+        if let Some(b) = &p.builder {
+            push(names::PROVENANCE_BUILDER, b);
+        }
+        if let Some(s) = &p.source {
+            push(names::PROVENANCE_SOURCE, s);
+        }
+        if let Some(c) = &p.commit {
+            push(names::PROVENANCE_COMMIT, c);
+        }
     }
 }
 

@@ -49,6 +49,12 @@ pub fn load_set(source: &SetSpec) -> Result<CheckedSet> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let keyless = source.certificate_identity.is_some()
+        || source.certificate_identity_regexp.is_some()
+        || source.certificate_oidc_issuer.is_some();
+    if keyless {
+        return load_keyless(source, &name, &file_name, &bytes);
+    }
     let signed = match (&source.signature, &source.key) {
         (None, None) => None,
         (Some(_), None) => {
@@ -77,6 +83,91 @@ pub fn load_set(source: &SetSpec) -> Result<CheckedSet> {
             public_key_pem: key,
         }),
     )
+}
+
+/// A set signed with a keyless Sigstore bundle: the bundle must verify
+/// over the set's exact bytes against the trusted root, signed by the
+/// identity and issuer the spec names; only then is the set parsed.
+fn load_keyless(source: &SetSpec, name: &str, file_name: &str, bytes: &[u8]) -> Result<CheckedSet> {
+    let status = keyless_status(source, name, bytes)?;
+    finish(name, file_name, bytes, status)
+}
+
+/// The signature status of `bytes` (the set named `name`) under the
+/// keyless spec `source`: its Sigstore bundle verified against the
+/// trusted root and the identity policy the spec names. A bundle that does
+/// not verify, or was signed by someone else, is `Invalid`; an unusable
+/// spec, root or unreadable file is an error.
+pub fn keyless_status(source: &SetSpec, name: &str, bytes: &[u8]) -> Result<SignatureStatus> {
+    use crate::provenance::sigstore::{
+        verify_bundle, ArtifactRef, IdentityMatch, IdentityPolicy, Signer, TrustedRoot,
+    };
+    let usage = |m: String| Error::Usage(format!("trust set {name}: {m}"));
+    if source.key.is_some() {
+        return Err(usage(
+            "give a key or a certificate identity (keyless), not both".into(),
+        ));
+    }
+    let Some(sig) = &source.signature else {
+        return Err(usage(
+            "a certificate identity is given but no signature (the Sigstore bundle)".into(),
+        ));
+    };
+    let identity = match (
+        &source.certificate_identity,
+        &source.certificate_identity_regexp,
+    ) {
+        (Some(i), None) => IdentityMatch::Exact(i.clone()),
+        (None, Some(r)) => IdentityMatch::Regexp(r.clone()),
+        _ => {
+            return Err(usage(
+                "give one of certificate-identity and certificate-identity-regexp".into(),
+            ))
+        }
+    };
+    let issuer = source
+        .certificate_oidc_issuer
+        .clone()
+        .ok_or_else(|| usage("certificate-oidc-issuer is required with an identity".into()))?;
+    let policy = IdentityPolicy {
+        identity,
+        ..IdentityPolicy::exact("", &issuer)
+    };
+    policy.validate().map_err(|e| usage(e.to_string()))?;
+    let root = match &source.trusted_root {
+        Some(p) => {
+            let text = read_limited(p, crate::provenance::MAX_DOCUMENT_SIZE, "trusted root")?;
+            let text = String::from_utf8(text)
+                .map_err(|_| usage(format!("trusted root {}: not UTF-8", p.display())))?;
+            TrustedRoot::from_json(&text, &p.display().to_string())
+                .map_err(|e| usage(e.to_string()))?
+        }
+        None => TrustedRoot::production().map_err(|e| usage(e.to_string()))?,
+    };
+    let bundle = read_limited(sig, signature::MAX_SIGNATURE_SIZE, "signature")?;
+    let path = sig.display().to_string();
+    let status = match verify_bundle(
+        &bundle,
+        ArtifactRef::Bytes(bytes),
+        &Signer::Identity(policy),
+        &root,
+    ) {
+        Ok(v) => SignatureStatus::Verified {
+            path,
+            verified: signature::Verified {
+                format: signature::SignatureFormat::SigstoreKeyless,
+                key_algorithm: "fulcio-certificate",
+                key_fingerprint: v.key_fingerprint.unwrap_or_default(),
+                identity: Some(v.signer),
+                issuer: v.issuer,
+            },
+        },
+        Err(e) => SignatureStatus::Invalid {
+            path,
+            reason: e.to_string(),
+        },
+    };
+    Ok(status)
 }
 
 /// A detached signature over a set, and the key to check it with.
@@ -109,7 +200,6 @@ pub fn load_set_bytes(
             ),
         });
     }
-    let kind = sets::detect_kind(file_name, bytes);
     let signature = match signed {
         None => SignatureStatus::Unsigned,
         Some(s) => match signature::verify(bytes, s.signature, s.public_key_pem) {
@@ -123,6 +213,18 @@ pub fn load_set_bytes(
             },
         },
     };
+    finish(name, file_name, bytes, signature)
+}
+
+/// Parses a set whose signature status is decided: a set whose signature
+/// does not verify is not parsed (its entries cannot influence anything).
+fn finish(
+    name: &str,
+    file_name: &str,
+    bytes: &[u8],
+    signature: SignatureStatus,
+) -> Result<CheckedSet> {
+    let kind = sets::detect_kind(file_name, bytes);
     let set = match signature {
         SignatureStatus::Invalid { .. } => TrustSet {
             path: name.to_string(),

@@ -15,7 +15,12 @@ use signature::Verified;
 /// A trust set to load: its file, and optionally a signature file and a
 /// key file. Written in a policy's `[[trust.sets]]` (paths relative to the
 /// policy file) or given by `--trust`/`--signature`/`--key`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A set signed keylessly (a Sigstore bundle with a Fulcio certificate)
+/// names who must have signed instead of a key: `certificate-identity` (or
+/// `certificate-identity-regexp`) and `certificate-oidc-issuer`, and
+/// optionally the `trusted-root` (default: the production root built in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SetSpec {
     pub path: PathBuf,
@@ -23,6 +28,14 @@ pub struct SetSpec {
     pub signature: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_identity_regexp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_oidc_issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<PathBuf>,
 }
 
 /// What kind of document a trust set was read from.

@@ -44,8 +44,15 @@ fn ci_recipes_run_against_the_demo() {
         ("trusted.json", "trusted.json"),
         ("trusted.json.sig", "trusted.json.sig"),
         ("cosign.pub", "cosign.pub"),
+        ("app.wasm.intoto.json", "app.wasm.intoto.json"),
     ] {
         std::fs::copy(repo("testdata/demo").join(from), dir.path().join(to)).expect("copy demo");
+    }
+    for f in [
+        "example-package-v14",
+        "example-package-v14.intoto.build.slsa",
+    ] {
+        std::fs::copy(repo("testdata/provenance").join(f), dir.path().join(f)).expect("copy");
     }
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_wasm-audit"))
         .parent()
@@ -96,6 +103,39 @@ fn ci_recipes_run_against_the_demo() {
             .expect("json");
     assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
     assert!(dir.path().join("app.cdx.json").exists());
+    // The key-signed attestation vouches for the demo's root.
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("provenance-report.json")).expect("provenance report"),
+    )
+    .expect("json");
+    assert_eq!(report["attestations"][0]["verified"], true, "{report:#}");
+    assert_eq!(
+        report["nodes"][0]["provenance"][0]["attestation"],
+        "app.wasm.intoto.json"
+    );
+}
+
+/// The keyless policy of `docs/ci.md` ("Provenance") is a valid policy
+/// that says what the text says it does.
+#[test]
+fn the_documented_provenance_policy_parses() {
+    let doc = std::fs::read_to_string(repo("docs/ci.md")).expect("docs/ci.md");
+    let section = doc
+        .split("## Provenance")
+        .nth(1)
+        .expect("a Provenance section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a toml block");
+    let policy = wasm_audit::check::Policy::parse("docs/ci.md", toml).expect("the policy parses");
+    assert!(policy.provenance.require_provenance);
+    let set = &policy.trust.sets[0];
+    assert!(set.certificate_identity_regexp.is_some() && set.certificate_oidc_issuer.is_some());
+    let part = &policy.provenance.parts[0];
+    assert_eq!(part.source_uri.as_deref(), Some("github.com/OWNER/plug"));
+    assert_eq!(part.source_versioned_tag.as_deref(), Some("v1"));
 }
 
 /// The fixtures an example may name, made in `dir` from the demo: a
@@ -119,6 +159,15 @@ fn lay_fixtures(dir: &Path, text: &str) {
         ("new.wasm", demo.join("app-tampered.wasm")),
         ("component.wat", repo("testdata/wat/nested.wat")),
         ("key.pem", demo.join("test-key.pem")),
+        ("app.wasm.intoto.json", demo.join("app.wasm.intoto.json")),
+        (
+            "example-package-v14.intoto.build.slsa",
+            repo("testdata/provenance/example-package-v14.intoto.build.slsa"),
+        ),
+        (
+            "example-package-v14",
+            repo("testdata/provenance/example-package-v14"),
+        ),
     ] {
         if mentions(name) {
             copy(from, name);

@@ -295,6 +295,8 @@ fn every_corpus_file_passes_when_its_own_digest_is_trusted() {
                     format: signature::SignatureFormat::Cosign,
                     key_algorithm: "ecdsa-p256-sha256",
                     key_fingerprint: "sha256:0".into(),
+                    identity: None,
+                    issuer: None,
                 },
             },
         };

@@ -343,3 +343,95 @@ fn identity_policy_is_enforced_on_a_real_bundle() {
         assert_eq!(code, 0, "{extra:?}: {stderr}");
     }
 }
+
+/// A trust set signed keylessly: its Sigstore bundle must verify over the
+/// set's exact bytes and be signed by the identity and issuer the policy
+/// names. (The suite's signed files are text, not trust sets, so the
+/// positive case stops at the verified signature: the text then does not
+/// parse as a set, an error that shows the signature was accepted.)
+#[test]
+fn a_trust_set_signed_keylessly_is_held_to_its_identity() {
+    use wasm_audit::trust::load::keyless_status;
+    use wasm_audit::trust::{SetSpec, SignatureStatus};
+    let Some(suite) = common::conformance_dir("sigstore/bundle-verify", "README.md") else {
+        return;
+    };
+    let set = suite.join("a.txt");
+    let bytes = std::fs::read(&set).unwrap();
+    let bundle = suite.join("happy-path-v0.3/bundle.sigstore.json");
+    let spec = |identity: &str, issuer: &str| SetSpec {
+        path: set.clone(),
+        signature: Some(bundle.clone()),
+        certificate_identity: Some(identity.into()),
+        certificate_oidc_issuer: Some(issuer.into()),
+        ..SetSpec::default()
+    };
+    match keyless_status(&spec(DEFAULT_IDENTITY, DEFAULT_ISSUER), "a.txt", &bytes).unwrap() {
+        SignatureStatus::Verified { verified, .. } => {
+            assert_eq!(verified.identity.as_deref(), Some(DEFAULT_IDENTITY));
+            assert_eq!(verified.issuer.as_deref(), Some(DEFAULT_ISSUER));
+            assert!(verified.key_fingerprint.starts_with("sha256:"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another identity, another issuer, other bytes: refused.
+    for (identity, issuer, bytes, needle) in [
+        (
+            "https://github.com/evil/x/.github/workflows/y.yml@refs/heads/main",
+            DEFAULT_ISSUER,
+            bytes.clone(),
+            "identity mismatch",
+        ),
+        (
+            DEFAULT_IDENTITY,
+            "https://accounts.google.com",
+            bytes.clone(),
+            "issuer mismatch",
+        ),
+        (
+            DEFAULT_IDENTITY,
+            DEFAULT_ISSUER,
+            b"{\"version\": 1, \"entries\": []}".to_vec(),
+            "verification failed",
+        ),
+    ] {
+        match keyless_status(&spec(identity, issuer), "a.txt", &bytes).unwrap() {
+            SignatureStatus::Invalid { reason, .. } => assert!(reason.contains(needle), "{reason}"),
+            other => panic!("{identity} {issuer}: {other:?}"),
+        }
+    }
+    // Through `check`: the wrong identity is `signature-invalid` (exit 1);
+    // the right one verifies, and then a.txt is not a trust set (exit 2).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&set, dir.path().join("trusted.json")).unwrap();
+    std::fs::copy(&bundle, dir.path().join("trusted.json.sigstore.json")).unwrap();
+    let wasm = dir.path().join("app.wat");
+    std::fs::write(&wasm, "(component)").unwrap();
+    for (identity, code, needle) in [
+        (
+            "https://github.com/evil/x/.github/workflows/y.yml@refs/heads/main",
+            1,
+            "signature-invalid",
+        ),
+        (DEFAULT_IDENTITY, 2, "invalid trust set"),
+    ] {
+        let policy = format!(
+            "[[trust.sets]]\npath = \"trusted.json\"\nsignature = \"trusted.json.sigstore.json\"\n\
+             certificate-identity = \"{identity}\"\ncertificate-oidc-issuer = \"{DEFAULT_ISSUER}\"\n"
+        );
+        std::fs::write(dir.path().join("wasm-audit.toml"), policy).unwrap();
+        let out = common::run([
+            "check".as_ref(),
+            "--policy".as_ref(),
+            dir.path().join("wasm-audit.toml").as_os_str(),
+            wasm.as_os_str(),
+        ]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(common::code(&out), code, "{all}");
+        assert!(all.contains(needle), "{all}");
+    }
+}

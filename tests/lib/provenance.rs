@@ -219,6 +219,59 @@ fn a_composition_passes_with_an_attestation_for_every_part() {
             .unwrap()
             .starts_with("key sha256:"));
     }
+    // The SBOM carries the verified provenance on the parts it covers.
+    let sbom_path = fx.dir.join("composed.cdx.json");
+    let out = common::run([
+        "check".as_ref(),
+        "--policy".as_ref(),
+        fx.dir.join("wasm-audit.toml").as_os_str(),
+        "--sbom".as_ref(),
+        format!("cyclonedx-json={}", sbom_path.display()).as_ref(),
+        fx.composed.as_os_str(),
+    ]);
+    assert_eq!(common::code(&out), 0);
+    let sbom: Value = serde_json::from_slice(&std::fs::read(&sbom_path).unwrap()).unwrap();
+    fn components<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        for c in v["components"].as_array().into_iter().flatten() {
+            out.push(c);
+            components(c, out);
+        }
+    }
+    let mut all = vec![&sbom["metadata"]["component"]];
+    components(&sbom, &mut all);
+    components(&sbom["metadata"]["component"], &mut all);
+    let prop = |c: &Value, name: &str| -> Vec<String> {
+        c["properties"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == name)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (name, _, path) in &fx.parts {
+        let c = all
+            .iter()
+            .find(|c| prop(c, "wasm-audit:path") == [path.clone()])
+            .unwrap_or_else(|| panic!("{path} in the SBOM"));
+        assert_eq!(prop(c, "wasm-audit:provenance:builder"), [BUILDER]);
+        assert_eq!(
+            prop(c, "wasm-audit:provenance:source"),
+            [format!(
+                "git+https://github.com/example/{name}@refs/tags/v1.0.0"
+            )]
+        );
+        assert_eq!(
+            prop(c, "wasm-audit:provenance:commit"),
+            ["0123456789abcdef0123456789abcdef01234567"]
+        );
+    }
+    // Nodes nothing vouches for carry none.
+    let vouched = all
+        .iter()
+        .filter(|c| !prop(c, "wasm-audit:provenance:attestation").is_empty())
+        .count();
+    assert_eq!(vouched, 3);
     // The JSON report still validates against its schema.
     let v = common::schema_validator(&common::repo("schemas/report.schema.json"));
     common::assert_valid(&v, &report, "report with provenance");

@@ -93,6 +93,7 @@ fn audit(inputs: &[(String, Vec<u8>)], s: &Signed) -> Report {
         path: s.set.clone(),
         signature: Some(s.sig.clone()),
         key: Some(s.key.clone()),
+        ..Default::default()
     })
     .expect("a readable set");
     let inputs: Vec<Input> = inputs
@@ -138,7 +139,7 @@ proptest! {
         let i = pos.index(data.len());
         data[i] ^= xor;
         std::fs::write(target, &data).expect("write");
-        match load_set(&SetSpec { path: s.set.clone(), signature: Some(s.sig.clone()), key: Some(s.key.clone()) }) {
+        match load_set(&SetSpec { path: s.set.clone(), signature: Some(s.sig.clone()), key: Some(s.key.clone()), ..Default::default() }) {
             // A flipped byte may make the signature file unreadable as such:
             // an error, never a pass.
             Err(_) => {}
@@ -294,6 +295,8 @@ fn audit_trusting(bytes: &[u8], digests: &[String]) -> Report {
                 format: signature::SignatureFormat::Cosign,
                 key_algorithm: "ecdsa-p256-sha256",
                 key_fingerprint: "sha256:0".into(),
+                identity: None,
+                issuer: None,
             },
         },
     };

@@ -53,6 +53,10 @@ pub enum SignatureFormat {
     SigstoreBundle,
     /// Base64 of a raw 64-byte Ed25519 signature.
     Ed25519,
+    /// A keyless Sigstore bundle (a Fulcio certificate, logged in Rekor),
+    /// verified against the trusted root and an identity policy.
+    #[serde(rename = "sigstore-keyless-bundle")]
+    SigstoreKeyless,
 }
 
 /// A signature that verified.
@@ -66,6 +70,12 @@ pub struct Verified {
     /// can say which key vouched for a set (the same value as
     /// `openssl pkey -pubin -in KEY -outform DER | sha256sum`).
     pub key_fingerprint: String,
+    /// For a keyless signature: the certificate identity and OIDC issuer
+    /// that signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 /// Why a signature was not accepted.
@@ -181,6 +191,8 @@ pub fn verify(
         format,
         key_algorithm: key.algorithm(),
         key_fingerprint: key.fingerprint,
+        identity: None,
+        issuer: None,
     })
 }
 
