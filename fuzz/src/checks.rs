@@ -278,6 +278,8 @@ pub fn consume(a: &Analysis) {
             format: signature::SignatureFormat::Cosign,
             key_algorithm: "ecdsa-p256-sha256",
             key_fingerprint: sha256(FIXED_P256_KEY.as_bytes()),
+            identity: None,
+            issuer: None,
         },
     };
     let invalid = SignatureStatus::Invalid {

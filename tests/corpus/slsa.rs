@@ -451,7 +451,7 @@ fn run_suite(
     for &(which, source, branch, tag, versioned, builder_id, expect) in cases {
         let provenance = dir.join(format!("binary-linux-amd64-{which}{provenance_suffix}"));
         let artifact = dir.join(artifact_of(which));
-        let loaded = load(&[provenance.clone()], &Verifiers::default())
+        let loaded = load(std::slice::from_ref(&provenance), &Verifiers::default())
             .unwrap_or_else(|e| panic!("{}: {e}", provenance.display()));
         assert_eq!(loaded.len(), 1);
         let verified = loaded[0]
