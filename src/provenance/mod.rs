@@ -18,8 +18,8 @@
 //! Everything here reads untrusted bytes and fails closed: a document that
 //! does not fully verify yields an error and never a statement.
 //!
-//! Depends on [`crate::trust`] only for shared size caps; nothing here knows
-//! the analysis or the CLI.
+//! Depends on nothing else of the crate (the trust sets, the audit and the
+//! CLI use it, never the other way round).
 
 pub mod attestation;
 pub mod dsse;
