@@ -6,11 +6,11 @@
 //! → [`classify`] (from the bytes alone) → [`wiring`] (the interpreter that
 //! instantiates the root on symbolic values).
 
-pub mod classify;
-pub mod depv0;
+pub(crate) mod classify;
+pub(crate) mod depv0;
 pub mod input;
-pub mod walk;
-pub mod wiring;
+pub(crate) mod walk;
+pub(crate) mod wiring;
 pub mod wit;
 
 use rayon::prelude::*;

@@ -9,6 +9,7 @@ mod common;
 mod architecture;
 mod composition;
 mod dep_v0;
+mod embedding;
 mod provenance;
 mod sbom;
 mod trust_sets;
