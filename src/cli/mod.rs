@@ -184,6 +184,7 @@ Examples:
   wasm-audit check app.wasm --policy wasm-audit.toml --format sarif -o wasm-audit.sarif
   wasm-audit check *.wasm --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
+  wasm-audit check app.wasm --attestation app.wasm.intoto.json --attestation-key cosign.pub
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
@@ -192,7 +193,10 @@ policy. --signature and --key pair with --trust in order (one --key may
 serve every set). Pin files (wkg.lock, Cargo-component.lock, spin.toml)
 are sets like any other: sign them, or accept them unsigned with
 `require-signature = false` in the policy. Limit flags override the
-policy's [limits].
+policy's [limits]. --attestation (bundles, .intoto.jsonl, key-signed DSSE
+envelopes, folders) adds to the policy's [provenance] attestations: each
+verified statement vouches for the nodes whose digest it names, at any
+depth (docs/ci.md, \"Provenance\").
 
 Formats: text (default), json (schemas/report.schema.json), sarif (2.1.0),
 junit (XML), markdown (pull-request comments).
