@@ -500,3 +500,71 @@ fn hostile_attestations_vouch_for_nothing() {
         "{report:#}"
     );
 }
+
+/// A keyless attestation (real slsa-github-generator v2.1.0 provenance,
+/// `testdata/provenance`) verified by `check` against the production root:
+/// with the default identity (the generator's trusted workflows) it
+/// verifies and is listed; with a policy naming another signer it is
+/// `identity-mismatch` and fails the audit, vouching for nothing.
+#[test]
+fn keyless_attestations_are_held_to_the_policy_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let att = common::repo("testdata/provenance/example-package-v14.intoto.build.slsa");
+    let app = common::repo("testdata/demo/app.wasm");
+    for f in ["trusted.json", "trusted.json.sig", "cosign.pub"] {
+        std::fs::copy(common::repo("testdata/demo").join(f), dir.path().join(f)).unwrap();
+    }
+    let run = |extra: &str| {
+        let policy = format!(
+            "[[trust.sets]]\npath = \"trusted.json\"\nsignature = \"trusted.json.sig\"\nkey = \"cosign.pub\"\n\n[provenance]\n{extra}"
+        );
+        let p = dir.path().join("wasm-audit.toml");
+        std::fs::write(&p, policy).unwrap();
+        let out = common::run([
+            "check".as_ref(),
+            "--policy".as_ref(),
+            p.as_os_str(),
+            "--attestation".as_ref(),
+            att.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            app.as_os_str(),
+        ]);
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (common::code(&out), report)
+    };
+    let (code, report) = run("");
+    assert_eq!(code, 0, "{report:#}");
+    let a = &report["attestations"][0];
+    assert_eq!(a["verified"], true, "{report:#}");
+    assert!(a["signer"]
+        .as_str()
+        .unwrap()
+        .ends_with("builder_container-based_slsa3.yml@refs/tags/v2.1.0"));
+    assert!(findings(&report, "identity-mismatch").is_empty());
+
+    let (code, report) = run(
+        "certificate-identity = \"https://github.com/evil/repo/.github/workflows/release.yml@refs/heads/main\"\n\
+         certificate-oidc-issuer = \"https://token.actions.githubusercontent.com\"\n",
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let mm = findings(&report, "identity-mismatch");
+    assert_eq!(mm.len(), 1, "{report:#}");
+    assert!(
+        mm[0]["message"].as_str().unwrap().contains("evil/repo"),
+        "{mm:?}"
+    );
+    assert_eq!(report["attestations"][0]["verified"], false);
+    // The same with another OIDC issuer.
+    let (code, report) = run(
+        "certificate-identity-regexp = \"https://github.com/slsa-framework/.*\"\n\
+         certificate-oidc-issuer = \"https://accounts.google.com\"\n",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report, "identity-mismatch").len(),
+        1,
+        "{report:#}"
+    );
+}
