@@ -56,7 +56,13 @@ pub fn load(source: &Source, max_size: u64) -> Result<Loaded> {
 pub fn read_raw(source: &Source, max_size: u64) -> Result<Vec<u8>> {
     let name = source.display();
     match source {
-        Source::Stdin => read_limited(std::io::stdin().lock(), max_size, &name, Path::new("-")),
+        Source::Stdin => read_limited(
+            std::io::stdin().lock(),
+            max_size,
+            0,
+            &name,
+            Path::new("-"),
+        ),
         Source::Path(path) => read_file(path, max_size, &name),
     }
 }
@@ -142,11 +148,24 @@ fn read_file(path: &Path, max_size: u64, name: &str) -> Result<Vec<u8>> {
         path: path.to_path_buf(),
         source: e,
     })?;
-    read_limited(file, max_size, name, path)
+    // A regular file's size is known: one allocation, no copies as the
+    // buffer grows (a hint only: the file may change while it is read,
+    // and the limit below is what holds).
+    let hint = if meta.is_file() { meta.len() } else { 0 };
+    read_limited(file, max_size, hint, name, path)
 }
 
-fn read_limited(reader: impl Read, max_size: u64, name: &str, path: &Path) -> Result<Vec<u8>> {
+fn read_limited(
+    reader: impl Read,
+    max_size: u64,
+    size_hint: u64,
+    name: &str,
+    path: &Path,
+) -> Result<Vec<u8>> {
+    let capacity = usize::try_from(size_hint.min(max_size).saturating_add(1)).unwrap_or(0);
     let mut buf = Vec::new();
+    // An allocation that fails is not fatal: reading grows the buffer.
+    let _ = buf.try_reserve_exact(capacity);
     reader
         .take(max_size.saturating_add(1))
         .read_to_end(&mut buf)

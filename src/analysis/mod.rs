@@ -47,15 +47,24 @@ struct Derived {
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
+    // The whole input is the root's range, one sequential SHA-256 stream
+    // and the longest task: it starts at once, on another core, while the
+    // walk runs (the critical path is then max(walk, root hash) plus the
+    // rest shared by all cores, not walk + root hash).
+    let (walked, whole) = rayon::join(
+        || walk::Walk::run(name, bytes, options.limits),
+        || digest::sha256(bytes),
+    );
     let walk::Walked {
         mut nodes,
         shapes,
         spaces,
         modules,
-    } = walk::Walk::run(name, bytes, options.limits)?;
+    } = walked?;
+    let whole_range = 0..bytes.len();
 
     // Biggest nodes first, one node per task, so two cores share the work
-    // of a root that spans the whole file and the nodes inside it.
+    // of the nodes inside the root.
     let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
     order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
     let derived: Vec<(usize, Derived)> = order
@@ -75,7 +84,11 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             (
                 i,
                 Derived {
-                    digest: digest::sha256(span),
+                    digest: if node.range() == whole_range {
+                        whole.clone()
+                    } else {
+                        digest::sha256(span)
+                    },
                     crates,
                     wit,
                 },
