@@ -140,7 +140,7 @@ pub enum SetError {
         path: String,
         /// Where the entry past the limit is written.
         at: String,
-        /// [`MAX_ENTRIES`].
+        /// The limit, [`MAX_ENTRIES`].
         limit: usize,
     },
 }
