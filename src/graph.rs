@@ -2,7 +2,7 @@
 //! `contains` edges for the nesting, WIT interfaces with `imports` and
 //! `exports` edges, and the host, which provides what the root imports.
 //!
-//! The wiring ([`crate::analysis::wiring`]) adds instance nodes with `instantiates`
+//! The wiring (`crate::analysis::wiring`) adds instance nodes with `instantiates`
 //! edges to what they instantiate, and `satisfies` edges from the provider
 //! of an import (the host, a sibling, the enclosing component passing one
 //! of its imports down, a module whose export is lifted) to its consumer,
