@@ -212,7 +212,7 @@ pub struct Metadata {
     /// The `description` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The `licenses` section (an SPDX expression, as written).
+    /// The `licenses` section, as written (meant to be an SPDX expression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licenses: Option<String>,
     /// The `source` section (a source repository URL, as written).

@@ -73,8 +73,8 @@ pub struct TrustSet {
     pub digest: String,
     /// What format the set was read as.
     pub kind: SetKind,
-    /// The trusted digests, in the order the set writes them; empty when the
-    /// signature is invalid (the set is then not parsed).
+    /// The trusted digests it holds; empty when the signature is invalid
+    /// (the set is then not parsed).
     pub entries: Vec<TrustEntry>,
 }
 
