@@ -1,9 +1,9 @@
 //! The analysis stage: bytes in, an [`Analysis`] out. One pipeline:
 //! [`input`] (read a file, standard input or WAT text within a size limit)
-//! → [`walk`] (one pass over the bytes with an explicit nesting stack: the
+//! → `walk` (one pass over the bytes with an explicit nesting stack: the
 //! nodes, their index spaces, what each core module does) → derive
 //! (digests, `.dep-v0` crates and WIT summaries of every node, in parallel)
-//! → [`classify`] (from the bytes alone) → [`wiring`] (the interpreter that
+//! → `classify` (from the bytes alone) → `wiring` (the interpreter that
 //! instantiates the root on symbolic values).
 
 pub(crate) mod classify;

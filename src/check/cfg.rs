@@ -85,14 +85,20 @@ pub struct CapabilitiesConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct LimitsConfig {
+    /// `max-file-size`: largest input accepted, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
+    /// `max-depth`: deepest nesting accepted (the root is depth 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_depth: Option<u32>,
+    /// `max-nodes`: most nodes accepted in one input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_nodes: Option<u64>,
+    /// `max-dep-v0-size`: largest decompressed `.dep-v0` section, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_dep_v0_size: Option<u64>,
+    /// `max-wiring-work`: most steps the wiring resolution may take on one
+    /// input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wiring_work: Option<u64>,
 }
@@ -139,9 +145,13 @@ impl LimitsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Policy {
+    /// `[trust]`: trust sets and whether they must be signed.
     pub trust: TrustConfig,
+    /// `[nodes]`: severities of `unknown-code` and `substituted`.
     pub nodes: NodesConfig,
+    /// `[capabilities]`: allowed and denied host capabilities.
     pub capabilities: CapabilitiesConfig,
+    /// `[limits]`: overrides of the default limits.
     pub limits: LimitsConfig,
     /// Finding code → severity, overriding the defaults.
     pub severity: BTreeMap<String, Severity>,
@@ -151,8 +161,12 @@ pub struct Policy {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
 pub struct PolicyError {
+    /// The policy file, as named to [`Policy::parse`].
     pub path: String,
+    /// 1-based line of the offending key or value (1 when the TOML parser
+    /// gives no position).
     pub line: usize,
+    /// What is wrong, in one line.
     pub message: String,
 }
 
