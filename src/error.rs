@@ -31,6 +31,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A memory-mapped input was written to, grown or shrunk while it was
+    /// analysed: its digests and its structure may not be of the same bytes.
+    #[error("{path}: changed while it was being audited; audit a copy that nothing writes to")]
+    Changed {
+        /// The path as given.
+        path: PathBuf,
+    },
+
     /// The input is empty.
     #[error("{input}: empty input (0 bytes): not a WebAssembly binary")]
     Empty {

@@ -196,8 +196,13 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
 }
 
 /// Analyses a loaded input.
+///
+/// A mapped file that changed while it was analysed is an error: the
+/// digests and what the walker read may not be of the same bytes.
 pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analysis> {
-    let mut analysis = analyze_bytes(&loaded.name, &loaded.bytes, options)?;
+    let analysis = analyze_bytes(&loaded.name, &loaded.bytes, options);
+    loaded.unchanged()?;
+    let mut analysis = analysis?;
     analysis.from_wat = loaded.from_wat;
     Ok(analysis)
 }
