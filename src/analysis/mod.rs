@@ -1,9 +1,9 @@
 //! The analysis stage: bytes in, an [`Analysis`] out. One pipeline:
 //! [`input`] (read a file, standard input or WAT text within a size limit)
-//! → [`walk`] (one pass over the bytes with an explicit nesting stack: the
+//! → `walk` (one pass over the bytes with an explicit nesting stack: the
 //! nodes, their index spaces, what each core module does) → derive
 //! (digests, `.dep-v0` crates and WIT summaries of every node, in parallel)
-//! → [`classify`] (from the bytes alone) → [`wiring`] (the interpreter that
+//! → `classify` (from the bytes alone) → `wiring` (the interpreter that
 //! instantiates the root on symbolic values).
 
 pub(crate) mod classify;
@@ -40,54 +40,55 @@ impl Default for Options {
 
 /// What the parallel phase computes for one node.
 struct Derived {
-    digest: String,
+    /// `None` for the node that spans the whole input (hashed apart).
+    digest: Option<String>,
     crates: Option<Result<Vec<model::Crate>, depv0::DepV0Error>>,
     wit: Option<Result<model::WitSummary, String>>,
 }
 
+/// The walk's output with what was derived from each node.
+type WalkedAndDerived = (walk::Walked, Vec<(usize, Derived)>);
+
 /// Walks, hashes, decodes and classifies one binary already in memory.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
-    let walk::Walked {
-        mut nodes,
-        shapes,
-        spaces,
-        modules,
-    } = walk::Walk::run(name, bytes, options.limits)?;
-
-    // Biggest nodes first, one node per task, so two cores share the work
-    // of a root that spans the whole file and the nodes inside it.
-    let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
-    order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
-    let derived: Vec<(usize, Derived)> = order
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(i, node)| {
-            // Ranges were checked against the buffer by the walker.
-            let span = bytes.get(node.range()).unwrap_or_default();
-            let crates = node.dep_v0.clone().map(|r| {
-                depv0::decode(
-                    bytes.get(r).unwrap_or_default(),
-                    options.limits.max_dep_v0_size,
-                )
-            });
-            let wit =
-                (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
-            (
-                i,
-                Derived {
-                    digest: digest::sha256(span),
-                    crates,
-                    wit,
-                },
-            )
-        })
-        .collect();
+    // The whole input is the root's range: one sequential SHA-256 stream,
+    // the longest task. It starts at once on one core while the walk runs
+    // on the other, and the other nodes are hashed as soon as the walk is
+    // done, beside it: the critical path is the root's hash, or the walk
+    // plus a share of the rest, whichever is longer.
+    let whole_range = 0..bytes.len();
+    let mut whole: Option<String> = None;
+    let mut walked: Option<Result<WalkedAndDerived>> = None;
+    rayon::scope(|s| {
+        s.spawn(|_| whole = Some(digest::sha256(bytes)));
+        walked = Some(walk::Walk::run(name, bytes, options.limits).map(|w| {
+            let derived = derive(&w.nodes, bytes, options, &whole_range);
+            (w, derived)
+        }));
+    });
+    let Some(walked) = walked else {
+        return Err(Error::Malformed {
+            input: name.to_string(),
+            offset: 0,
+            message: "no module or component".into(),
+        });
+    };
+    let (
+        walk::Walked {
+            mut nodes,
+            shapes,
+            spaces,
+            modules,
+        },
+        derived,
+    ) = walked?;
+    let whole = whole.unwrap_or_else(|| digest::sha256(bytes));
 
     for (i, d) in derived {
         let Some(node) = nodes.get_mut(i) else {
             continue;
         };
-        node.digest = d.digest;
+        node.digest = d.digest.unwrap_or_else(|| whole.clone());
         match d.crates {
             Some(Ok(crates)) => node.crates = Some(crates),
             Some(Err(depv0::DepV0Error::TooLarge)) => {
@@ -182,9 +183,52 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
     })
 }
 
+/// Digests, `.dep-v0` crates and WIT of every node, in parallel: biggest
+/// nodes first, one node per task. The node spanning `whole` (the root)
+/// gets no digest here: it is being hashed beside this.
+fn derive(
+    nodes: &[Node],
+    bytes: &[u8],
+    options: &Options,
+    whole: &std::ops::Range<usize>,
+) -> Vec<(usize, Derived)> {
+    let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
+    order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
+    order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(i, node)| {
+            // Ranges were checked against the buffer by the walker.
+            let span = bytes.get(node.range()).unwrap_or_default();
+            let crates = node.dep_v0.clone().map(|r| {
+                depv0::decode(
+                    bytes.get(r).unwrap_or_default(),
+                    options.limits.max_dep_v0_size,
+                )
+            });
+            let wit =
+                (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
+            let digest = (node.range() != *whole).then(|| digest::sha256(span));
+            (
+                i,
+                Derived {
+                    digest,
+                    crates,
+                    wit,
+                },
+            )
+        })
+        .collect()
+}
+
 /// Analyses a loaded input.
+///
+/// A mapped file that changed while it was analysed is an error: the
+/// digests and what the walker read may not be of the same bytes.
 pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analysis> {
-    let mut analysis = analyze_bytes(&loaded.name, &loaded.bytes, options)?;
+    let analysis = analyze_bytes(&loaded.name, &loaded.bytes, options);
+    loaded.unchanged()?;
+    let mut analysis = analysis?;
     analysis.from_wat = loaded.from_wat;
     Ok(analysis)
 }

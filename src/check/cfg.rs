@@ -141,8 +141,10 @@ pub struct ProvenanceConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_identity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The signer's identity as a regular expression (anchored at both ends).
     pub certificate_identity_regexp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The OIDC issuer of keyless attestations, exactly.
     pub certificate_oidc_issuer: Option<String>,
     /// Every part that carries code needs a verified attestation.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -163,14 +165,20 @@ impl ProvenanceConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct LimitsConfig {
+    /// `max-file-size`: largest input accepted, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
+    /// `max-depth`: deepest nesting accepted (the root is depth 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_depth: Option<u32>,
+    /// `max-nodes`: most nodes accepted in one input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_nodes: Option<u64>,
+    /// `max-dep-v0-size`: largest decompressed `.dep-v0` section, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_dep_v0_size: Option<u64>,
+    /// `max-wiring-work`: most steps the wiring resolution may take on one
+    /// input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wiring_work: Option<u64>,
 }
@@ -217,10 +225,15 @@ impl LimitsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Policy {
+    /// `[trust]`: trust sets and whether they must be signed.
     pub trust: TrustConfig,
+    /// `[nodes]`: severities of `unknown-code` and `substituted`.
     pub nodes: NodesConfig,
+    /// `[capabilities]`: allowed and denied host capabilities.
     pub capabilities: CapabilitiesConfig,
+    /// `[limits]`: overrides of the default limits.
     pub limits: LimitsConfig,
+    /// `[provenance]`: attestations and what they must say.
     #[serde(skip_serializing_if = "ProvenanceConfig::is_empty")]
     pub provenance: ProvenanceConfig,
     /// Finding code → severity, overriding the defaults.
@@ -231,8 +244,12 @@ pub struct Policy {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
 pub struct PolicyError {
+    /// The policy file, as named to [`Policy::parse`].
     pub path: String,
+    /// 1-based line of the offending key or value (1 when the TOML parser
+    /// gives no position).
     pub line: usize,
+    /// What is wrong, in one line.
     pub message: String,
 }
 

@@ -161,12 +161,15 @@ impl Code {
 /// what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
+    /// The finding's stable code.
     pub code: Code,
     /// The input (or trust set, or policy) file it is about.
     pub file: Option<String>,
     /// The node path it is about.
     pub path: Option<String>,
+    /// `sha256:<hex>` of the node, trust set file or trust entry it is about.
     pub digest: Option<String>,
+    /// One line for a human reader.
     pub message: String,
 }
 

@@ -43,6 +43,7 @@ pub fn slsa_builders_identity() -> IdentityPolicy {
 /// A verified attestation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verified {
+    /// The in-toto statement, parsed.
     pub statement: Statement,
     /// Who signed (a certificate identity, or `key sha256:<hex>`).
     pub signer: String,
@@ -57,6 +58,7 @@ pub struct Verified {
 pub struct Attestation {
     /// `file` or `file:LINE` for a line of a `.intoto.jsonl`.
     pub origin: String,
+    /// What it says when it verified, or why it did not.
     pub outcome: Result<Verified, ProvenanceError>,
 }
 

@@ -39,7 +39,9 @@ fn b64(s: &str) -> Option<Vec<u8>> {
 /// A verified envelope: its payload type and payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedEnvelope {
+    /// The payload type the signature covers.
     pub payload_type: String,
+    /// The payload the signature covers.
     pub payload: Vec<u8>,
     /// `key sha256:<hex>` of the key that verified it.
     pub signer: String,

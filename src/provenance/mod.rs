@@ -39,7 +39,12 @@ pub const MAX_DOCUMENT_SIZE: usize = 16 << 20;
 pub enum ProvenanceError {
     /// The document is not what it should be (JSON, base64, fields).
     #[error("malformed {what}: {detail}")]
-    Malformed { what: &'static str, detail: String },
+    Malformed {
+        /// What was read (`bundle`, `in-toto statement`).
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Cryptographic verification failed (signature, chain, log, timestamp).
     #[error("verification failed: {0}")]
     Verification(String),

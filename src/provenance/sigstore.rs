@@ -81,6 +81,7 @@ pub enum IdentityMatch {
 /// Who must have signed a keyless bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityPolicy {
+    /// The certificate identity (SAN), exact or a pattern.
     pub identity: IdentityMatch,
     /// The OIDC issuer, exactly (`https://token.actions.githubusercontent.com`).
     pub issuer: String,
@@ -90,7 +91,9 @@ pub struct IdentityPolicy {
     /// (the build config URI, or the workflow path as in
     /// `.github/workflows/release.yml`).
     pub repository: Option<String>,
+    /// The source ref claim required.
     pub git_ref: Option<String>,
+    /// The workflow claim required.
     pub workflow: Option<String>,
 }
 
@@ -125,6 +128,7 @@ fn compile(pattern: &str) -> Result<regex::Regex, ProvenanceError> {
 /// Who may have signed: a certificate identity, or a public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signer {
+    /// A certificate (keyless) whose identity and issuer the policy names.
     Identity(IdentityPolicy),
     /// A PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
     Key(String),
@@ -133,7 +137,9 @@ pub enum Signer {
 /// What a bundle is checked against: the artifact's bytes, or its SHA-256.
 #[derive(Debug, Clone, Copy)]
 pub enum ArtifactRef<'a> {
+    /// The artifact's bytes.
     Bytes(&'a [u8]),
+    /// The artifact's SHA-256.
     Sha256([u8; 32]),
     /// For a DSSE bundle whose statement names its subjects itself (an
     /// attestation): bound to the statement's first SHA-256 subject, and
@@ -151,8 +157,11 @@ pub struct VerifiedBundle {
     /// GitHub Actions claims of the certificate (source repository URI,
     /// ref, commit, workflow), when present.
     pub source_repository: Option<String>,
+    /// The certificate's source ref claim.
     pub source_ref: Option<String>,
+    /// The certificate's source commit claim.
     pub source_digest: Option<String>,
+    /// The certificate's build config (workflow) URI claim.
     pub workflow: Option<String>,
     /// For a DSSE bundle: the payload type and the payload (a statement).
     pub dsse: Option<(String, Vec<u8>)>,

@@ -11,6 +11,7 @@ use super::ProvenanceError;
 
 /// SLSA provenance predicate types understood.
 pub const PREDICATE_V02: &str = "https://slsa.dev/provenance/v0.2";
+/// SLSA provenance v1.
 pub const PREDICATE_V1: &str = "https://slsa.dev/provenance/v1";
 
 /// The reusable workflows of slsa-github-generator that slsa-verifier

@@ -17,6 +17,7 @@ pub const STATEMENT_TYPES: &[&str] = &[
 /// One subject: a name and its SHA-256, if it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
+    /// The subject's name (a file name, an image reference).
     pub name: String,
     /// The `sha256` digest, decoded. Subjects with only other algorithms
     /// are kept (for messages) but match nothing.
@@ -39,9 +40,13 @@ impl Subject {
 /// A parsed statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// `_type` (`https://in-toto.io/Statement/v1`).
     pub statement_type: String,
+    /// `predicateType` (`https://slsa.dev/provenance/v1`).
     pub predicate_type: String,
+    /// What the statement is about.
     pub subjects: Vec<Subject>,
+    /// The predicate, as written.
     pub predicate: serde_json::Value,
 }
 

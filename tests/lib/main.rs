@@ -10,6 +10,7 @@ mod architecture;
 mod composition;
 mod dep_v0;
 mod embedding;
+mod input;
 mod provenance;
 mod sbom;
 mod trust_sets;
