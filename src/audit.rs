@@ -57,6 +57,7 @@ pub struct Auditor {
     source: PolicySource,
     sets: Vec<CheckedSet>,
     limits: EffectiveLimits,
+    advisories: Option<std::sync::Arc<crate::advisory::Database>>,
 }
 
 impl Auditor {
@@ -75,6 +76,7 @@ impl Auditor {
             source: PolicySource::default(),
             sets: Vec::new(),
             limits,
+            advisories: None,
         }
     }
 
@@ -96,7 +98,19 @@ impl Auditor {
             policy: resolved.policy.clone(),
             source: resolved.source.clone(),
             limits: resolved.limits.clone(),
+            advisories: resolved.load_advisories()?.map(std::sync::Arc::new),
         })
+    }
+
+    /// Matches every module's `.dep-v0` crates against `db` in each audit
+    /// (findings `vulnerable-crate`, `unmaintained-crate`, `unsound-crate`).
+    pub fn set_advisories(&mut self, db: crate::advisory::Database) {
+        self.advisories = Some(std::sync::Arc::new(db));
+    }
+
+    /// The advisory database audits match against, if any.
+    pub fn advisories(&self) -> Option<&crate::advisory::Database> {
+        self.advisories.as_deref()
     }
 
     /// Adds a trust set whose signature was already checked (or not).
@@ -160,6 +174,12 @@ impl Auditor {
 
     /// Audits inputs already analysed (or that failed to be).
     pub fn audit(&self, inputs: &[Input]) -> Report {
-        Report::generate(inputs, &self.sets, &self.policy, self.source.clone())
+        Report::generate_with(
+            inputs,
+            &self.sets,
+            &self.policy,
+            self.source.clone(),
+            self.advisories.as_deref(),
+        )
     }
 }

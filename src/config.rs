@@ -32,6 +32,9 @@ pub struct CheckSettings {
     pub key: Vec<PathBuf>,
     /// Limits set by flags; they override the policy's `[limits]`.
     pub limits: LimitsConfig,
+    /// A RustSec advisory database directory (`--advisory-db`); it
+    /// overrides the policy's `advisory-db`.
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// A trust set to load, and who named it (for messages).
@@ -54,6 +57,8 @@ pub struct Resolved {
     /// The policy's sets, then the flags' sets.
     pub sets: Vec<NamedSet>,
     pub limits: EffectiveLimits,
+    /// The advisory database to read: the flag's, else the policy's.
+    pub advisory_db: Option<PathBuf>,
 }
 
 impl Resolved {
@@ -128,12 +133,17 @@ impl Resolved {
                 .map(|_| (policy_name.as_str(), &policy.limits)),
         );
         policy.limits = limits.config;
+        let advisory_db = settings
+            .advisory_db
+            .clone()
+            .or_else(|| policy.advisory_db.clone());
         Ok(Resolved {
             policy,
             source,
             policy_path,
             sets,
             limits,
+            advisory_db,
         })
     }
 
@@ -146,7 +156,16 @@ impl Resolved {
             reads.extend(s.spec.signature.iter().cloned());
             reads.extend(s.spec.key.iter().cloned());
         }
+        reads.extend(self.advisory_db.iter().cloned());
         reads
+    }
+
+    /// Reads the advisory database, when one is named.
+    pub fn load_advisories(&self) -> Result<Option<crate::advisory::Database>> {
+        self.advisory_db
+            .as_deref()
+            .map(crate::advisory::Database::open)
+            .transpose()
     }
 
     /// Loads every set and checks its signature; an error says who named

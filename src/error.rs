@@ -95,6 +95,10 @@ pub enum Error {
     #[error("{message}")]
     TrustSet { message: String },
 
+    /// An advisory database that is missing, unreadable or malformed.
+    #[error("advisory database: {message}")]
+    AdvisoryDb { message: String },
+
     /// A command-line or configuration mistake.
     #[error("{0}")]
     Usage(String),

@@ -139,6 +139,11 @@ impl LimitsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Policy {
+    /// A RustSec advisory database directory (`advisory-db = "..."`,
+    /// relative to the policy file): each module's `.dep-v0` crates are
+    /// matched against it. `--advisory-db` overrides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory_db: Option<std::path::PathBuf>,
     pub trust: TrustConfig,
     pub nodes: NodesConfig,
     pub capabilities: CapabilitiesConfig,
@@ -297,6 +302,7 @@ impl Policy {
             set.signature = set.signature.as_ref().map(|p| base.join(p));
             set.key = set.key.as_ref().map(|p| base.join(p));
         }
+        policy.advisory_db = policy.advisory_db.as_ref().map(|p| base.join(p));
         Ok((policy, digest))
     }
 

@@ -48,6 +48,13 @@ pub struct Args {
     /// from it: `--report sarif=audit.sarif --report markdown=audit.md`.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_target)]
     pub report: Vec<(ReportFormat, PathBuf)>,
+    /// A RustSec advisory database directory (a copy of
+    /// github.com/rustsec/advisory-db; read offline): the crates each
+    /// module's `.dep-v0` names are matched against it (vulnerable-crate,
+    /// unmaintained-crate, unsound-crate). Overrides the policy's
+    /// `advisory-db`. Example: --advisory-db ~/.cargo/advisory-db
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// Runs `wasm-audit check`; returns the exit code.
@@ -62,6 +69,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         output,
         sbom,
         report,
+        advisory_db,
     } = args;
     let color = ctx.color;
     let flags = ctx.flags;
@@ -77,6 +85,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         reports: report,
         limits: flags,
         color,
+        advisory_db,
     })
 }
 
@@ -117,6 +126,7 @@ struct CheckArgs {
     /// The limit flags, laid over the policy's `[limits]`.
     limits: LimitsConfig,
     color: ColorWhen,
+    advisory_db: Option<PathBuf>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -153,6 +163,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         signature: args.signature.clone(),
         key: args.key.clone(),
         limits: args.limits,
+        advisory_db: args.advisory_db.clone(),
     })?;
 
     // Every file this run reads may not be an output, and no two outputs

@@ -13,7 +13,12 @@ use crate::common::repo;
 /// `src/check/report.rs`); `None` for the binary's files.
 fn top_module(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;
-    let first = rel.components().next()?.as_os_str().to_string_lossy().into_owned();
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
     let name = first.strip_suffix(".rs").unwrap_or(&first).to_string();
     (!matches!(name.as_str(), "lib" | "main" | "cli" | "manpage")).then_some(name)
 }
