@@ -15,6 +15,8 @@
 //! can drop the section or lie in it. A vulnerable crate found here is a
 //! finding; no crate found is not a proof of absence.
 
+pub mod cvss;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -421,16 +423,13 @@ impl Database {
 
     /// Advisories (applicable to wasm, not withdrawn, not notices) that
     /// affect `name` at `version`.
-    pub fn affecting<'a>(
-        &'a self,
-        name: &str,
-        version: &'a Version,
-    ) -> impl Iterator<Item = &'a Advisory> + 'a {
+    pub fn affecting(&self, name: &str, version: &Version) -> Vec<&Advisory> {
         self.by_crate
             .get(name)
             .into_iter()
             .flatten()
-            .filter(move |a| a.kind != Kind::Notice && a.applies_to_wasm() && a.affects(version))
+            .filter(|a| a.kind != Kind::Notice && a.applies_to_wasm() && a.affects(version))
+            .collect()
     }
 
     /// Every advisory kept (not withdrawn).
@@ -452,7 +451,7 @@ impl Database {
                 let Ok(version) = Version::parse(&krate.version) else {
                     continue;
                 };
-                let mut found: Vec<&Advisory> = self.affecting(&krate.name, &version).collect();
+                let mut found = self.affecting(&krate.name, &version);
                 found.sort_by(|x, y| x.id.cmp(&y.id));
                 for advisory in found {
                     hits.push(Hit {

@@ -266,7 +266,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         let Some(Ok(analysis)) = inputs.get(*i).map(|input| &input.analysis) else {
             continue;
         };
-        let sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        let mut sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        if let Some(db) = auditor.advisories() {
+            sbom.add_advisories(analysis, db);
+        }
         documents.push((target, wasm_audit::sbom::render(&sbom, *format)?));
     }
     for (target, doc) in &documents {
