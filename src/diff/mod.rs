@@ -917,7 +917,8 @@ impl Diff {
     /// version (not their source), so every crate is matched as a
     /// crates.io crate, as `check` would match it.
     pub fn add_advisories(&mut self, old: &Side, new: &Side, db: &crate::advisory::Database) {
-        type Found<'a> = BTreeMap<(String, String, String), (&'a crate::advisory::Advisory, Vec<String>)>;
+        type Found<'a> =
+            BTreeMap<(String, String, String), (&'a crate::advisory::Advisory, Vec<String>)>;
         fn found<'a>(side: &Side, db: &'a crate::advisory::Database) -> Found<'a> {
             let mut out: Found<'a> = BTreeMap::new();
             for p in &side.parts {

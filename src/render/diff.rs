@@ -496,7 +496,11 @@ pub fn markdown(d: &Diff) -> String {
                 code(&v.krate),
                 md(&v.version),
                 md(&v.patched.join(" or ")),
-                v.parts.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")
+                v.parts
+                    .iter()
+                    .map(|p| code(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
         .collect();

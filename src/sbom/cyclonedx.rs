@@ -23,6 +23,7 @@ use cyclonedx_bom::external_models::date_time::DateTime;
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
 use cyclonedx_bom::external_models::spdx::SpdxExpression;
 use cyclonedx_bom::external_models::uri::{Purl, Uri};
+use cyclonedx_bom::models::advisory::{Advisories, Advisory as CdxAdvisory};
 use cyclonedx_bom::models::bom::{Bom, SpecVersion, UrnUuid};
 use cyclonedx_bom::models::component::{Classification, Component, Components, MimeType, Scope};
 use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
@@ -35,7 +36,6 @@ use cyclonedx_bom::models::metadata::Metadata;
 use cyclonedx_bom::models::organization::{OrganizationalContact, OrganizationalEntity};
 use cyclonedx_bom::models::property::{Properties, Property as CdxProperty};
 use cyclonedx_bom::models::tool::Tools;
-use cyclonedx_bom::models::advisory::{Advisories, Advisory as CdxAdvisory};
 use cyclonedx_bom::models::vulnerability::{Vulnerabilities, Vulnerability};
 use cyclonedx_bom::models::vulnerability_rating::{
     Score, ScoreMethod, Severity, VulnerabilityRating, VulnerabilityRatings,
@@ -259,8 +259,15 @@ fn vulnerabilities(sbom: &Sbom, format: SbomFormat) -> Result<Option<Vulnerabili
             title: Some(NormalizedString::new(&format!("RustSec {}", a.id))),
             url: uri(&a.rustsec_url())?,
         }];
-        if let Some(u) = a.url.as_deref().and_then(|u| Uri::try_from(u.to_string()).ok()) {
-            advisories.push(CdxAdvisory { title: None, url: u });
+        if let Some(u) = a
+            .url
+            .as_deref()
+            .and_then(|u| Uri::try_from(u.to_string()).ok())
+        {
+            advisories.push(CdxAdvisory {
+                title: None,
+                url: u,
+            });
         }
         vuln.advisories = Some(Advisories(advisories));
         if let Ok(published) = DateTime::try_from(format!("{}T00:00:00Z", a.date)) {
