@@ -317,3 +317,30 @@ fn crates_of_other_sources_are_not_matched() {
         report.findings
     );
 }
+
+/// A hostile author writes the version so that it reads as fixed: build
+/// metadata, a pre-release of the patched version, a pre-release tag that
+/// says "patched". Each is still before `1.6.1` and still affected.
+#[test]
+fn version_strings_that_look_patched_do_not_dodge_an_advisory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_advisory(
+        dir.path(),
+        "smallvec",
+        "RUSTSEC-2099-0001",
+        "",
+        "patched = [\">= 1.6.1\"]\nunaffected = [\"< 1.0.0\"]",
+    );
+    let db = Database::open(dir.path()).expect("db");
+    for version in ["1.6.0+patched", "1.6.1-0", "1.6.1-rc.9", "1.6.0-fixed.1"] {
+        let report = audit(db.clone(), &common::advisory_fixture(version, false));
+        let found = advisory_findings(&report);
+        assert_eq!(found.len(), 1, "{version}: {found:#?}");
+        assert_eq!(found[0].code, Code::VulnerableCrate, "{version}");
+        assert_eq!(report.verdict, Outcome::Fail, "{version}");
+    }
+    for version in ["1.6.1", "1.6.2-rc.1", "0.9.9"] {
+        let report = audit(db.clone(), &common::advisory_fixture(version, false));
+        assert!(advisory_findings(&report).is_empty(), "{version}");
+    }
+}
