@@ -83,9 +83,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(Database::open(&db_dir).expect("db")))
     });
     g.bench_function("scan", |b| {
-        b.iter(|| {
-            black_box(analyses.iter().map(|a| db.scan(a).len()).sum::<usize>())
-        })
+        b.iter(|| black_box(analyses.iter().map(|a| db.scan(a).len()).sum::<usize>()))
     });
     g.bench_function("open+scan", |b| {
         b.iter(|| {

@@ -40,6 +40,7 @@ pub struct CheckSettings {
 /// A trust set to load, and who named it (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedSet {
+    /// The set file, with its signature and key files when given.
     pub spec: SetSpec,
     /// `named by [[trust.sets]] entry 2 of the policy p.toml`; `None` for a flag.
     pub named_by: Option<String>,
@@ -56,6 +57,7 @@ pub struct Resolved {
     pub policy_path: Option<PathBuf>,
     /// The policy's sets, then the flags' sets.
     pub sets: Vec<NamedSet>,
+    /// The effective limits, and which knob (flag, policy or default) set each.
     pub limits: EffectiveLimits,
     /// The advisory database to read: the flag's, else the policy's.
     pub advisory_db: Option<PathBuf>,

@@ -10,7 +10,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The tool that wrote a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tool {
+    /// `wasm-audit`.
     pub name: String,
+    /// The tool's version (`CARGO_PKG_VERSION`).
     pub version: String,
 }
 
@@ -31,5 +33,6 @@ impl Tool {
 pub struct Header {
     /// `wasm-audit-caps`, `wasm-audit-tree`, `wasm-audit-report`, ...
     pub format: String,
+    /// The format's version; only [`FORMAT_VERSION`] is read back.
     pub format_version: u32,
 }

@@ -2,7 +2,7 @@
 //! `contains` edges for the nesting, WIT interfaces with `imports` and
 //! `exports` edges, and the host, which provides what the root imports.
 //!
-//! The wiring ([`crate::analysis::wiring`]) adds instance nodes with `instantiates`
+//! The wiring (`crate::analysis::wiring`) adds instance nodes with `instantiates`
 //! edges to what they instantiate, and `satisfies` edges from the provider
 //! of an import (the host, a sibling, the enclosing component passing one
 //! of its imports down, a module whose export is lifted) to its consumer,
@@ -29,8 +29,12 @@ pub enum GraphNode {
     /// A component instance (or, `core`, a core module instance): the
     /// component node holding it and its index there.
     Instance {
+        /// The component node holding the instance, by index in
+        /// [`Analysis::nodes`].
         parent: usize,
+        /// Index in the holder's component (or core) instance space.
         index: u32,
+        /// A core module instance rather than a component instance.
         core: bool,
     },
     /// The embedder: what the root imports comes from here.
@@ -79,7 +83,10 @@ pub enum EdgeKind {
 /// An edge with its kind and, for wiring edges, the interface or item name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphEdge {
+    /// What the edge means.
     pub kind: EdgeKind,
+    /// For `satisfies` edges: the consumer's import name; `None` on the other
+    /// kinds.
     pub interface: Option<String>,
     /// For `satisfies` edges: the root host imports that flow through this
     /// binding (what a reviewer looks for).

@@ -11,6 +11,8 @@
 //! - [`graph`]: the petgraph [`graph::CompositionGraph`];
 //! - [`render`]: listings and graph renderings (text, JSON, DOT, Mermaid).
 
+// Every public item of the library API carries a doc comment.
+#![warn(missing_docs)]
 // Untrusted input must never panic the tool: no unwrap, expect, panic or
 // unchecked indexing in the library (unit tests may).
 #![cfg_attr(

@@ -218,7 +218,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     }
 }
 
-/// The former name of [`write`].
+/// The former name of [`write`](fn@write).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write(path, bytes)
 }

@@ -21,21 +21,29 @@ pub struct CapEntry {
     pub implements: Option<String>,
     /// The WASI family of what it is (of `implements` when given).
     pub family: String,
+    /// The bindings it came through, root first.
     pub via: Vec<Binding>,
 }
 
 /// One part and what reaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartView {
+    /// Node path of the part: `/`, `/component[0]/module[1]`.
     pub path: String,
+    /// Component or core module.
     pub kind: NodeKind,
+    /// The best name known (own name, else the one its parent gives it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `sha256:<hex>` of the part's bytes.
     pub digest: String,
+    /// What the part is for.
     pub class: Class,
     /// False for a component or module that is defined but never
     /// instantiated: it reaches nothing.
     pub instantiated: bool,
+    /// The capabilities reaching the part, riskiest family first, then by
+    /// interface; empty when it is not instantiated.
     pub capabilities: Vec<CapEntry>,
     /// Import names (components) or core import module names (modules),
     /// so that a saved document can serve as a `diff` baseline.
@@ -61,7 +69,9 @@ pub struct PartView {
 /// A crate by name and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrateRef {
+    /// The crate's name.
     pub name: String,
+    /// The crate's version.
     pub version: String,
 }
 

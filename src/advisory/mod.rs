@@ -54,6 +54,7 @@ pub struct Advisory {
     pub id: String,
     /// The crate it is about.
     pub package: String,
+    /// A vulnerability, or which informational advisory.
     pub kind: Kind,
     /// The first heading of the Markdown body.
     pub title: String,
@@ -76,6 +77,7 @@ pub struct Advisory {
     /// `[affected] os` and `arch`: empty means every platform.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub os: Vec<String>,
+    /// `[affected] arch`: empty means every architecture.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub arch: Vec<String>,
     #[serde(skip)]
@@ -473,6 +475,7 @@ pub struct Hit {
     pub node: usize,
     /// Index of the crate in the node's `.dep-v0` list.
     pub krate: usize,
+    /// The advisory that affects it.
     pub advisory: Advisory,
 }
 

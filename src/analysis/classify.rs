@@ -125,9 +125,8 @@ fn looks_like_adapter(node: &Node) -> bool {
 }
 
 fn component_class(nodes: &[Node], node: &Node, shape: &Shape) -> Class {
-    if matches!(&node.wit, Some(w) if w.kind == "package") {
-        return Class::WitPackage;
-    }
+    // From the shape only, never from the decoded WIT: `check` does not
+    // decode WIT, and `tree` and `check` must classify a node alike.
     let modules: Vec<Class> = node
         .children
         .iter()

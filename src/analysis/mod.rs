@@ -1,16 +1,16 @@
 //! The analysis stage: bytes in, an [`Analysis`] out. One pipeline:
 //! [`input`] (read a file, standard input or WAT text within a size limit)
-//! → [`walk`] (one pass over the bytes with an explicit nesting stack: the
+//! → `walk` (one pass over the bytes with an explicit nesting stack: the
 //! nodes, their index spaces, what each core module does) → derive
 //! (digests, `.dep-v0` crates and WIT summaries of every node, in parallel)
-//! → [`classify`] (from the bytes alone) → [`wiring`] (the interpreter that
+//! → `classify` (from the bytes alone) → `wiring` (the interpreter that
 //! instantiates the root on symbolic values).
 
-pub mod classify;
-pub mod depv0;
+pub(crate) mod classify;
+pub(crate) mod depv0;
 pub mod input;
-pub mod walk;
-pub mod wiring;
+pub(crate) mod walk;
+pub(crate) mod wiring;
 pub mod wit;
 
 use rayon::prelude::*;
@@ -47,15 +47,24 @@ struct Derived {
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
+    // The whole input is the root's range, one sequential SHA-256 stream
+    // and the longest task: it starts at once, on another core, while the
+    // walk runs (the critical path is then max(walk, root hash) plus the
+    // rest shared by all cores, not walk + root hash).
+    let (walked, whole) = rayon::join(
+        || walk::Walk::run(name, bytes, options.limits),
+        || digest::sha256(bytes),
+    );
     let walk::Walked {
         mut nodes,
         shapes,
         spaces,
         modules,
-    } = walk::Walk::run(name, bytes, options.limits)?;
+    } = walked?;
+    let whole_range = 0..bytes.len();
 
     // Biggest nodes first, one node per task, so two cores share the work
-    // of a root that spans the whole file and the nodes inside it.
+    // of the nodes inside the root.
     let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
     order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
     let derived: Vec<(usize, Derived)> = order
@@ -75,7 +84,11 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             (
                 i,
                 Derived {
-                    digest: digest::sha256(span),
+                    digest: if node.range() == whole_range {
+                        whole.clone()
+                    } else {
+                        digest::sha256(span)
+                    },
                     crates,
                     wit,
                 },
@@ -183,8 +196,13 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
 }
 
 /// Analyses a loaded input.
+///
+/// A mapped file that changed while it was analysed is an error: the
+/// digests and what the walker read may not be of the same bytes.
 pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analysis> {
-    let mut analysis = analyze_bytes(&loaded.name, &loaded.bytes, options)?;
+    let analysis = analyze_bytes(&loaded.name, &loaded.bytes, options);
+    loaded.unchanged()?;
+    let mut analysis = analysis?;
     analysis.from_wat = loaded.from_wat;
     Ok(analysis)
 }

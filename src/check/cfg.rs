@@ -85,14 +85,20 @@ pub struct CapabilitiesConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct LimitsConfig {
+    /// `max-file-size`: largest input accepted, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
+    /// `max-depth`: deepest nesting accepted (the root is depth 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_depth: Option<u32>,
+    /// `max-nodes`: most nodes accepted in one input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_nodes: Option<u64>,
+    /// `max-dep-v0-size`: largest decompressed `.dep-v0` section, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_dep_v0_size: Option<u64>,
+    /// `max-wiring-work`: most steps the wiring resolution may take on one
+    /// input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wiring_work: Option<u64>,
 }
@@ -144,9 +150,13 @@ pub struct Policy {
     /// matched against it. `--advisory-db` overrides it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory_db: Option<std::path::PathBuf>,
+    /// `[trust]`: trust sets and whether they must be signed.
     pub trust: TrustConfig,
+    /// `[nodes]`: severities of `unknown-code` and `substituted`.
     pub nodes: NodesConfig,
+    /// `[capabilities]`: allowed and denied host capabilities.
     pub capabilities: CapabilitiesConfig,
+    /// `[limits]`: overrides of the default limits.
     pub limits: LimitsConfig,
     /// Finding code → severity, overriding the defaults.
     pub severity: BTreeMap<String, Severity>,
@@ -156,8 +166,12 @@ pub struct Policy {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
 pub struct PolicyError {
+    /// The policy file, as named to [`Policy::parse`].
     pub path: String,
+    /// 1-based line of the offending key or value (1 when the TOML parser
+    /// gives no position).
     pub line: usize,
+    /// What is wrong, in one line.
     pub message: String,
 }
 
@@ -189,9 +203,56 @@ fn check_pattern(p: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// One step of a path into the policy document: a table key or an array index.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The policy text parsed a second time, keeping where each value is
+/// written (`toml`'s spans), so that a value that parses but is invalid is
+/// reported at its own line: what a search for its text could not do when
+/// the same text appears twice.
+struct Located<'i> {
+    doc: Option<toml::Spanned<toml::de::DeTable<'i>>>,
+}
+
+impl<'i> Located<'i> {
+    fn parse(text: &'i str) -> Self {
+        Located {
+            doc: toml::de::DeTable::parse(text).ok(),
+        }
+    }
+
+    /// Byte offset where the value at `path` is written, if it is.
+    fn find(&self, path: &[Step]) -> Option<usize> {
+        let doc = self.doc.as_ref()?;
+        let (first, rest) = path.split_first()?;
+        let Step::Key(k) = first else {
+            return None;
+        };
+        let mut here = doc.get_ref().get(*k)?;
+        for step in rest {
+            here = match (step, here.get_ref()) {
+                (Step::Key(k), toml::de::DeValue::Table(t)) => t.get(*k)?,
+                (Step::Index(i), toml::de::DeValue::Array(a)) => a.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(here.span().start)
+    }
+
+    /// Whether the policy writes a value at `path` (defaults are not written).
+    fn has(&self, path: &[Step]) -> bool {
+        self.find(path).is_some()
+    }
+}
+
 impl Policy {
     /// Parses a policy. `path` names the file in messages.
     pub fn parse(path: &str, text: &str) -> Result<Policy, PolicyError> {
+        use Step::{Index, Key};
         let err = |offset: usize, message: String| PolicyError {
             path: path.to_string(),
             line: line_of(text, offset),
@@ -202,28 +263,56 @@ impl Policy {
             err(offset, e.message().trim().to_string())
         })?;
         // Values that parse but are not valid: point at where they are written.
-        let find = |needle: &str| text.find(needle).unwrap_or(0);
+        let doc = Located::parse(text);
+        let at = |path: &[Step]| doc.find(path).unwrap_or(0);
         let caps = &policy.capabilities;
-        let all_patterns = caps.allow.iter().flatten().chain(&caps.deny).chain(
-            caps.components
-                .iter()
-                .flat_map(|c| c.allow.iter().flatten().chain(&c.deny)),
-        );
-        for p in all_patterns {
-            check_pattern(p).map_err(|m| err(find(&format!("\"{p}\"")), m))?;
+        let mut patterns: Vec<(&String, Vec<Step>)> = Vec::new();
+        for (list, name) in [
+            (caps.allow.as_deref(), "allow"),
+            (Some(&caps.deny[..]), "deny"),
+        ] {
+            for (i, p) in list.unwrap_or_default().iter().enumerate() {
+                patterns.push((p, vec![Key("capabilities"), Key(name), Index(i)]));
+            }
         }
-        for rule in &caps.components {
+        for (j, rule) in caps.components.iter().enumerate() {
+            for (list, name) in [
+                (rule.allow.as_deref(), "allow"),
+                (Some(&rule.deny[..]), "deny"),
+            ] {
+                for (i, p) in list.unwrap_or_default().iter().enumerate() {
+                    patterns.push((
+                        p,
+                        vec![
+                            Key("capabilities"),
+                            Key("component"),
+                            Index(j),
+                            Key(name),
+                            Index(i),
+                        ],
+                    ));
+                }
+            }
             if rule.matches.trim().is_empty() {
                 return Err(err(
-                    find("match"),
+                    at(&[
+                        Key("capabilities"),
+                        Key("component"),
+                        Index(j),
+                        Key("match"),
+                    ]),
                     "a component rule needs a non-empty `match`".into(),
                 ));
             }
         }
+        for (p, where_) in &patterns {
+            check_pattern(p).map_err(|m| err(at(where_), m))?;
+        }
         for (code, severity) in &policy.severity {
+            let here = at(&[Key("severity"), Key(code)]);
             let Some(finding) = crate::check::diags::Code::from_name(code) else {
                 return Err(err(
-                    find(code),
+                    here,
                     format!(
                         "unknown finding code `{code}` (known: {})",
                         crate::check::diags::Code::ALL
@@ -244,20 +333,42 @@ impl Policy {
                     }
                     _ => "a bad signature fails the audit whatever the policy says",
                 };
-                return Err(err(find(code), format!("`{code}` always denies: {why}")));
+                return Err(err(here, format!("`{code}` always denies: {why}")));
+            }
+            // `[nodes]` names two of these codes too: two places must not
+            // say two different things.
+            let nodes_key = match finding {
+                crate::check::diags::Code::UnknownCode => Some(("unknown", policy.nodes.unknown)),
+                crate::check::diags::Code::Substituted => {
+                    Some(("substituted", policy.nodes.substituted))
+                }
+                _ => None,
+            };
+            if let Some((key, nodes_severity)) = nodes_key {
+                if doc.has(&[Key("nodes"), Key(key)]) && nodes_severity != *severity {
+                    return Err(err(
+                        here,
+                        format!(
+                            "`[severity] {code} = \"{}\"` contradicts `[nodes] {key} = \"{}\"` \
+                             (line {}): they set the same thing; keep one",
+                            severity.as_str(),
+                            nodes_severity.as_str(),
+                            line_of(text, at(&[Key("nodes"), Key(key)]))
+                        ),
+                    ));
+                }
             }
         }
-        if let Some(0) = policy.limits.max_depth {
-            return Err(err(
-                find("max-depth"),
-                "max-depth must be at least 1".into(),
-            ));
-        }
-        if let Some(0) = policy.limits.max_nodes {
-            return Err(err(
-                find("max-nodes"),
-                "max-nodes must be at least 1".into(),
-            ));
+        for (key, zero) in [
+            ("max-depth", policy.limits.max_depth == Some(0)),
+            ("max-nodes", policy.limits.max_nodes == Some(0)),
+        ] {
+            if zero {
+                return Err(err(
+                    at(&[Key("limits"), Key(key)]),
+                    format!("{key} must be at least 1"),
+                ));
+            }
         }
         Ok(policy)
     }
@@ -348,6 +459,48 @@ mod tests {
         let e = Policy::parse("p.toml", "[capabilities]\ndeny = [\"wasi sockets\"]\n")
             .expect_err("pattern");
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn invalid_values_are_located_by_their_place_not_their_text() {
+        // The same bad pattern twice: the error names the second place,
+        // where the rule that is wrong is written.
+        let text = "[capabilities]\nallow = [\"wasi:cli/*\"]\n\n[[capabilities.component]]\nmatch = \"x\"\nallow = [\"wasi:cli/*\", \"bad pattern\"]\n\n[[capabilities.component]]\nmatch = \"y\"\nallow = [\"bad pattern\"]\n";
+        let e = Policy::parse("p.toml", text).expect_err("bad pattern");
+        assert_eq!(e.line, 6, "{e}");
+        // `match` appears in a comment before the rule.
+        let text = "# match the logger\n[[capabilities.component]]\nmatch = \" \"\n";
+        let e = Policy::parse("p.toml", text).expect_err("empty match");
+        assert_eq!(e.line, 3, "{e}");
+        // The code name appears in a comment first.
+        let text = "# limit-exceeded: never softened\n[severity]\nlimit-exceeded = \"warn\"\n";
+        let e = Policy::parse("p.toml", text).expect_err("fail closed");
+        assert_eq!(e.line, 3, "{e}");
+        let e = Policy::parse("p.toml", "# max-depth\n[limits]\nmax-depth = 0\n").expect_err("0");
+        assert_eq!(e.line, 3, "{e}");
+    }
+
+    #[test]
+    fn nodes_and_severity_must_not_contradict_each_other() {
+        let text = "[nodes]\nunknown = \"warn\"\n\n[severity]\nunknown-code = \"deny\"\n";
+        let e = Policy::parse("p.toml", text).expect_err("contradiction");
+        assert_eq!(e.line, 5, "{e}");
+        assert!(e.message.contains("line 2"), "{e}");
+        let text = "[nodes]\nsubstituted = \"deny\"\n[severity]\nsubstituted = \"warn\"\n";
+        assert!(Policy::parse("p.toml", text).is_err());
+        // Saying the same thing twice is redundant, not contradictory; the
+        // default of `[nodes]` does not count as written.
+        let text = "[nodes]\nunknown = \"warn\"\n[severity]\nunknown-code = \"warn\"\n";
+        let p = Policy::parse("p.toml", text).expect("agreeing");
+        assert_eq!(
+            p.severity(crate::check::diags::Code::UnknownCode),
+            Severity::Warn
+        );
+        let p = Policy::parse("p.toml", "[severity]\nunknown-code = \"warn\"\n").expect("one");
+        assert_eq!(
+            p.severity(crate::check::diags::Code::UnknownCode),
+            Severity::Warn
+        );
     }
 
     #[test]

@@ -156,12 +156,15 @@ impl Code {
 /// what it says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diag {
+    /// The finding's stable code.
     pub code: Code,
     /// The input (or trust set, or policy) file it is about.
     pub file: Option<String>,
     /// The node path it is about.
     pub path: Option<String>,
+    /// `sha256:<hex>` of the node, trust set file or trust entry it is about.
     pub digest: Option<String>,
+    /// One line for a human reader.
     pub message: String,
     /// The advisory, for the advisory findings.
     pub advisory: Option<AdvisoryRef>,
@@ -175,6 +178,7 @@ pub struct AdvisoryRef {
     /// The crate and its version, as `.dep-v0` records them.
     #[serde(rename = "crate")]
     pub krate: String,
+    /// The crate's version.
     pub version: String,
     /// The requirements of the fixed versions (empty: none is fixed).
     pub patched: Vec<String>,

@@ -1,4 +1,4 @@
-//! The audit: a validated policy ([`cfg`]), every finding it can make
+//! The audit: a validated policy ([`cfg`](mod@cfg)), every finding it can make
 //! ([`diags`]), the trust verdict of every node ([`verdicts`]) and the one
 //! pure decision ([`report`]). Loading and verifying trust sets is
 //! [`crate::trust`]'s.

@@ -17,7 +17,10 @@ use crate::trust::{CheckedSet, SetKind, SignatureStatus};
 /// One input: its analysis, or why there is none.
 #[derive(Debug)]
 pub struct Input {
+    /// The input as named on the command line (`-` for stdin).
     pub file: String,
+    /// Its analysis, or the error that stopped it (a limit error becomes a
+    /// `limit-exceeded` finding, any other an `error` outcome).
     pub analysis: Result<Analysis, crate::Error>,
 }
 
@@ -36,7 +39,9 @@ pub struct PolicySource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
+    /// No deny finding (for the whole report: and every input audited).
     Pass,
+    /// A finding of severity `deny` (JSON `fail`).
     Fail,
     /// The input could not be audited (unreadable, malformed).
     Error,
@@ -45,7 +50,10 @@ pub enum Outcome {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The finding's stable kebab-case code (`unknown-code`, ...).
     pub code: Code,
+    /// Its severity after the policy: `warn` or `deny` (`allow` findings are
+    /// dropped).
     pub severity: Severity,
     /// The input (or trust set, or policy) file it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,8 +61,10 @@ pub struct Finding {
     /// The node path it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// `sha256:<hex>` of the node, trust set file or trust entry it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// One line for a human reader.
     pub message: String,
     /// The advisory of a `vulnerable-crate`, `unmaintained-crate` or
     /// `unsound-crate` finding.
@@ -74,15 +84,25 @@ pub struct AdvisoryDbReport {
 /// A node with its verdict.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeReport {
+    /// The input the node belongs to, as named on the command line.
     pub file: String,
+    /// Node path: `/`, `/component[0]/module[1]`.
     pub path: String,
+    /// Component or core module.
     pub kind: NodeKind,
+    /// What the node is for.
     pub class: Class,
+    /// The best name known (own name, else the one its parent gives it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `sha256:<hex>` of the node's bytes.
     pub digest: String,
+    /// Where the node's `\0asm` preamble starts in the input, in bytes.
     pub offset: u64,
+    /// How many bytes the node spans, preamble included.
     pub size: u64,
+    /// The node's verdict (`trusted`, `covered`, `substituted`, `unknown`,
+    /// `glue`).
     pub verdict: Verdict,
     /// The trust entry that lists this digest (`trusted`) or whose name it
     /// carries (`substituted`).
@@ -93,10 +113,16 @@ pub struct NodeReport {
 /// One input's outcome.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputReport {
+    /// The input as named on the command line.
     pub file: String,
+    /// `sha256:<hex>` of the whole input; absent when it could not be analysed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// `pass`, `fail` (a deny finding on it, or a trust set refused for every
+    /// input), or `error`.
     pub verdict: Outcome,
+    /// Why the input could not be audited (also set for a limit error, whose
+    /// verdict is `fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -104,48 +130,73 @@ pub struct InputReport {
 /// A trust set as the report records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SetReport {
+    /// The trust set file as given.
     pub path: String,
+    /// `sha256:<hex>` of the set file's exact bytes.
     pub digest: String,
+    /// What format the set is in.
     pub kind: SetKind,
+    /// How many entries it holds.
     pub entries: usize,
     /// Whether its entries were used (signature verified, or not required).
     pub used: bool,
+    /// Whether its signature was verified, missing or invalid.
     pub signature: SignatureStatus,
 }
 
 /// Counts for summaries.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
+    /// How many inputs were audited (including those that failed to load).
     pub inputs: usize,
+    /// How many nodes the report lists, over all inputs.
     pub nodes: usize,
+    /// Node count per verdict name (`trusted`, `unknown`, ...).
     pub verdicts: BTreeMap<String, usize>,
+    /// Findings of severity `deny`.
     pub denied: usize,
+    /// Findings of severity `warn`.
     pub warnings: usize,
 }
 
 /// The audit report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Always `wasm-audit-report`.
     pub format: &'static str,
+    /// [`FORMAT_VERSION`] of the document.
     pub format_version: u32,
+    /// The tool that wrote the report.
     pub tool: Tool,
+    /// The audit's outcome: `fail` on any deny finding, else `error` when some
+    /// input could not be audited, else `pass`. The exit code is read from it.
     pub verdict: Outcome,
+    /// Counts over the report.
     pub summary: Summary,
+    /// Findings that survived the policy (`allow` ones are dropped), in the
+    /// order they were found.
     pub findings: Vec<Finding>,
+    /// One entry per input, in the order given.
     pub inputs: Vec<InputReport>,
+    /// Every node of every analysed input, each input's root first.
     pub nodes: Vec<NodeReport>,
+    /// The trust sets given, in order, whether used or not.
     pub trust_sets: Vec<SetReport>,
     /// The advisory database matched against, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advisory_db: Option<AdvisoryDbReport>,
+    /// The policy the report was made with.
     pub policy: PolicyReport,
 }
 
 /// The policy the report was made with.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyReport {
+    /// Where the policy came from (its `path` and `digest` keys sit at the top
+    /// of the JSON `policy` object).
     #[serde(flatten)]
     pub source: PolicySource,
+    /// The policy settings the audit applied, defaults filled in.
     pub settings: Policy,
 }
 

@@ -33,8 +33,12 @@ pub enum Verdict {
 /// its position in [`TrustIndex::entries`] (with the set it came from).
 #[derive(Debug, Default)]
 pub struct TrustIndex<'a> {
+    /// Every entry of the used sets, with the index of its set (in the sets
+    /// given to [`Report::generate`](super::Report::generate)).
     pub entries: Vec<(&'a TrustEntry, usize)>,
+    /// Entry indices by the entry's digest, as the set writes it.
     pub by_digest: HashMap<&'a str, Vec<usize>>,
+    /// Entry indices by the entry's name, for entries that carry one.
     pub by_name: HashMap<&'a str, Vec<usize>>,
 }
 

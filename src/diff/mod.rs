@@ -21,18 +21,30 @@ use crate::parts::PartView;
 /// One part (the root, a nested component or a module) as the diff sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartInfo {
+    /// Node path of the part: `/`, `/component[0]/module[1]`.
     pub path: String,
+    /// Component or core module.
     pub kind: NodeKind,
+    /// What the part is for; only `code` and `adapter` parts raise digest and
+    /// component events.
     pub class: Class,
+    /// The best name known (own name, else the one its parent gives it); pairs
+    /// parts by name.
     pub name: Option<String>,
+    /// `sha256:<hex>` of the part's bytes.
     pub digest: String,
+    /// Import names (components) or core import module names (modules).
     pub imports: Vec<String>,
+    /// Export names.
     pub exports: Vec<String>,
     /// Host capabilities reaching the part; `None` when the side does not
     /// say (a baseline without capability data).
     pub capabilities: Option<BTreeSet<String>>,
+    /// Rust crates from `.dep-v0`: name → version.
     pub crates: BTreeMap<String, String>,
+    /// The `licenses` section.
     pub licenses: Option<String>,
+    /// The `source` section.
     pub source: Option<String>,
     /// `processed-by`, `language` and `sdk` producers: name → version.
     pub toolchain: BTreeMap<String, String>,
@@ -133,7 +145,10 @@ impl PartInfo {
 /// One side of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Side {
+    /// The input as named on the command line, or the baseline document's path.
     pub file: String,
+    /// `sha256:<hex>` of the whole input; empty for a `check` report baseline
+    /// that records none.
     pub digest: String,
     /// Root first.
     pub parts: Vec<PartInfo>,
@@ -283,19 +298,33 @@ pub enum MatchedBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Event {
+    /// A part gained a capability (`capability-added`).
     CapabilityAdded,
+    /// A part lost a capability (`capability-removed`).
     CapabilityRemoved,
+    /// A capability moved to another version (`capability-changed`).
     CapabilityChanged,
+    /// A code-carrying part was added (`component-added`).
     ComponentAdded,
+    /// A code-carrying part was removed (`component-removed`).
     ComponentRemoved,
+    /// A paired code-carrying part has other bytes (`digest-changed`).
     DigestChanged,
+    /// The root gained an import (`import-added`; also on a version bump).
     ImportAdded,
+    /// The root lost an import (`import-removed`; also on a version bump).
     ImportRemoved,
+    /// The root gained an export (`export-added`; also on a version bump).
     ExportAdded,
+    /// The root lost an export (`export-removed`; also on a version bump).
     ExportRemoved,
+    /// A Rust crate was added, removed or re-versioned (`crate-changed`).
     CrateChanged,
+    /// `licenses`, `source` or a toolchain version changed (`metadata-changed`).
     MetadataChanged,
+    /// With `--advisory-db`: the new version has an advisory the old has not.
     VulnerabilityAdded,
+    /// With `--advisory-db`: the old version had an advisory the new has not.
     VulnerabilityRemoved,
 }
 
@@ -348,26 +377,36 @@ impl Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
+    /// Only on the new side.
     Added,
+    /// Only on the old side.
     Removed,
+    /// On both sides at other versions (`version` in JSON).
     Version,
 }
 
 /// A capability gained, lost or re-versioned by a part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CapabilityChange {
+    /// Added, removed or another version.
     pub change: Change,
     /// The part's path (new path when it exists on the new side).
     pub part: String,
+    /// The part's best name, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The part's class.
     pub class: Class,
     /// The interface (for a version change: without the version).
     pub interface: String,
+    /// For a version change: the old versioned name
+    /// (`wasi:http/outgoing-handler@0.2.0`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// For a version change: the new versioned name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// The WASI family of the interface (`wasi:sockets`, or `other`).
     pub family: &'static str,
     /// Filesystem, sockets or outgoing HTTP.
     pub risky: bool,
@@ -379,20 +418,29 @@ pub struct PartChange {
     /// `added`, `removed`, `changed` (other bytes), `renamed` (same bytes,
     /// other name), `moved` (same bytes, other path).
     pub change: &'static str,
+    /// Component or core module (of the new part when paired).
     pub kind: NodeKind,
+    /// The part's class (of the new part when paired).
     pub class: Class,
+    /// Node path on the old side; absent for an added part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_path: Option<String>,
+    /// Node path on the new side; absent for a removed part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_path: Option<String>,
+    /// Name on the old side, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_name: Option<String>,
+    /// Name on the new side, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_name: Option<String>,
+    /// `sha256:<hex>` on the old side; only for `changed`, `removed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_digest: Option<String>,
+    /// `sha256:<hex>` on the new side; only for `changed`, `added`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_digest: Option<String>,
+    /// How the parts were paired; absent for `added` and `removed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_by: Option<MatchedBy>,
     /// Carries code (class `code` or `adapter`): what a reviewer must look at.
@@ -404,10 +452,14 @@ pub struct PartChange {
 pub struct ExternChange {
     /// `import` or `export`.
     pub direction: &'static str,
+    /// Added, removed or another version.
     pub change: Change,
+    /// The import or export name (for a version change: without the version).
     pub name: String,
+    /// For a version change: the old versioned name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// For a version change: the new versioned name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
@@ -415,11 +467,16 @@ pub struct ExternChange {
 /// A Rust crate of a module added, removed or re-versioned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CrateChange {
+    /// Node path of the module (new path when it exists on the new side).
     pub part: String,
+    /// Added, removed or another version.
     pub change: Change,
+    /// The crate's name.
     pub name: String,
+    /// The old version; absent for an added crate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// The new version; absent for a removed crate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
@@ -427,11 +484,14 @@ pub struct CrateChange {
 /// A metadata field that changed on a part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MetadataChange {
+    /// Node path of the part (new path when paired).
     pub part: String,
     /// `licenses`, `source`, or `toolchain:<name>`.
     pub field: String,
+    /// The old value; absent when the field was not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// The new value; absent when the field is no longer set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
@@ -439,15 +499,21 @@ pub struct MetadataChange {
 /// A pairing of an old and a new part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pairing {
+    /// Node path on the old side.
     pub old: String,
+    /// Node path on the new side.
     pub new: String,
+    /// How the two were paired.
     pub matched_by: MatchedBy,
 }
 
 /// The file a side came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SideRef {
+    /// The input as named on the command line, or the baseline document's path.
     pub file: String,
+    /// `sha256:<hex>` of the whole input; empty for a `check` report baseline
+    /// that records none.
     pub digest: String,
 }
 
@@ -459,33 +525,46 @@ pub struct VulnerabilityChange {
     pub change: Change,
     /// `RUSTSEC-2021-0003`.
     pub id: String,
+    /// A vulnerability, or which informational advisory.
     pub kind: crate::advisory::Kind,
+    /// The affected crate.
     #[serde(rename = "crate")]
     pub krate: String,
+    /// Its version.
     pub version: String,
     /// The parts (of the side that has it) whose `.dep-v0` lists the crate.
     pub parts: Vec<String>,
+    /// The requirements of the fixed versions.
     pub patched: Vec<String>,
+    /// The advisory's title.
     pub title: String,
 }
 
 /// The whole comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The old side.
     pub old: SideRef,
+    /// The new side.
     pub new: SideRef,
     /// Nothing differs.
     pub identical: bool,
     /// What happened, for `--fail-on`.
     pub events: BTreeSet<Event>,
+    /// Capability changes, riskiest family first, then by part and interface.
     pub capabilities: Vec<CapabilityChange>,
+    /// Parts added, removed, changed, renamed or moved, code-carrying first.
     pub parts: Vec<PartChange>,
+    /// Root import and export changes.
     pub root: Vec<ExternChange>,
+    /// Rust crate changes.
     pub crates: Vec<CrateChange>,
     /// Advisories gained or lost, when an advisory database was given.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vulnerabilities: Vec<VulnerabilityChange>,
+    /// Metadata changes (licence, source, toolchain versions).
     pub metadata: Vec<MetadataChange>,
+    /// Every pairing of an old and a new part.
     pub pairings: Vec<Pairing>,
     /// Set when a side carries no capability data (a baseline from `tree`
     /// or `check` JSON): capability changes are then not reported.

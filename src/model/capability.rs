@@ -39,7 +39,9 @@ pub fn family_rank(family: &str) -> usize {
 /// (sockets, outgoing HTTP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Risk {
+    /// `wasi:filesystem/...`: filesystem access.
     Filesystem,
+    /// `wasi:sockets/...` or `wasi:http/outgoing-handler`: network access.
     Network,
 }
 
@@ -64,7 +66,10 @@ pub fn is_risky(interface: &str) -> bool {
 /// One step of the way a capability came: `import` of the node at `path`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Binding {
+    /// Path of the node whose import the capability came through
+    /// (`/component[0]`).
     pub path: String,
+    /// The import of that node it came through, by name.
     pub import: String,
 }
 
@@ -78,6 +83,8 @@ pub struct Capability {
     /// (`(import "net" (implements "wasi:sockets/tcp@0.2.0") ...)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implements: Option<String>,
+    /// The bindings the capability came through, root first: each an import
+    /// of the node at its path.
     pub via: Vec<Binding>,
 }
 

@@ -94,17 +94,29 @@ impl Class {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ItemKind {
+    /// A core module (component item kind).
     Module,
+    /// A function (a component function, or a core `func` export of a module).
     Func,
+    /// A component value.
     Value,
+    /// A type.
     Type,
+    /// A component instance.
     Instance,
+    /// A component.
     Component,
     // Core item kinds, used for core module imports and exports.
+    /// A core table.
     Table,
+    /// A core memory.
     Memory,
+    /// A core global.
     Global,
+    /// A core exception tag.
     Tag,
+    /// A core function of an exact type (`func-exact`, the custom-descriptors
+    /// proposal's exact function imports and exports).
     FuncExact,
 }
 
@@ -184,7 +196,9 @@ pub struct CoreImportModule {
 /// One entry of the `producers` section: a name and a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Producer {
+    /// The producer's name (`rustc`, `wit-component`, `Rust`).
     pub name: String,
+    /// Its version, as the section records it.
     pub version: String,
 }
 
@@ -192,18 +206,25 @@ pub struct Producer {
 /// `licenses`, `source`, `homepage`, `revision`, `version`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    /// The `authors` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authors: Option<String>,
+    /// The `description` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The `licenses` section, as written (meant to be an SPDX expression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licenses: Option<String>,
+    /// The `source` section (a source repository URL, as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The `homepage` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub homepage: Option<String>,
+    /// The `revision` section (e.g. a VCS commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// The `version` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -218,7 +239,9 @@ impl Metadata {
 /// A Rust crate recorded in a module's cargo-auditable `.dep-v0` section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Crate {
+    /// The crate's name, as `.dep-v0` records it.
     pub name: String,
+    /// The crate's version (semver, as recorded).
     pub version: String,
     /// `crates.io`, `git`, `local`, `registry` or another source kind.
     pub source: String,
@@ -244,7 +267,9 @@ pub struct WitSummary {
 pub struct Node {
     /// Stable path: `/`, `/component[0]`, `/component[0]/module[1]`.
     pub path: String,
+    /// Component or core module.
     pub kind: NodeKind,
+    /// What the node is for (see [`Class`]).
     pub class: Class,
     /// 0 for the root.
     pub depth: u32,

@@ -19,8 +19,11 @@ pub enum Provider {
 /// `from` satisfies import `import` of `to`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Satisfy {
+    /// Who provides the item.
     pub from: Provider,
+    /// Index of the node whose import is satisfied (into `Analysis::nodes`).
     pub to: usize,
+    /// The satisfied import's name.
     pub import: String,
 }
 
@@ -48,6 +51,7 @@ pub struct ImportedCode {
     pub parent: usize,
     /// Its index in the parent's component (or core) instance space.
     pub index: u32,
+    /// A core instance (of a module) rather than a component instance.
     pub core: bool,
     /// The root import the code comes from.
     pub import: String,
@@ -56,7 +60,11 @@ pub struct ImportedCode {
 /// The resolved wiring of one analysis.
 #[derive(Debug, Clone, Default)]
 pub struct Wiring {
+    /// Every instance definition of the analysis, by parent, then component
+    /// instances before core ones, then index.
     pub instances: Vec<InstanceInfo>,
+    /// Which provider satisfies which import: the host for each root import of
+    /// a component root, else the nodes the wiring resolves.
     pub satisfies: Vec<Satisfy>,
     /// Per node: the root host imports that reach it.
     pub reach: Vec<Vec<Capability>>,

@@ -15,13 +15,21 @@ pub use crate::parts::{parts, CapEntry, CrateRef, PartView};
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum CapsFile {
+    /// The input's part view.
     Ok {
+        /// The input as named on the command line.
         file: String,
+        /// `sha256:<hex>` of the whole input.
         digest: String,
+        /// Every part, root first, in binary order (components and core modules
+        /// alike).
         components: Vec<PartView>,
     },
+    /// The input could not be analysed.
     Err {
+        /// The input as named on the command line.
         file: String,
+        /// Why, in one line.
         error: String,
     },
 }
@@ -29,9 +37,13 @@ pub enum CapsFile {
 /// The `caps --format json` document.
 #[derive(Debug, Serialize)]
 pub struct CapsDocument {
+    /// Always `wasm-audit-caps`.
     pub format: &'static str,
+    /// [`FORMAT_VERSION`] of the document.
     pub format_version: u32,
+    /// The tool that wrote the document.
     pub tool: Tool,
+    /// One entry per input, in the order given.
     pub files: Vec<CapsFile>,
 }
 

@@ -11,9 +11,13 @@ use crate::diff::{Change, Diff};
 /// The `diff --format json` document.
 #[derive(Debug, Serialize)]
 pub struct DiffDocument<'a> {
+    /// Always `wasm-audit-diff`.
     pub format: &'static str,
+    /// [`FORMAT_VERSION`] of the document.
     pub format_version: u32,
+    /// The tool that wrote the document.
     pub tool: Tool,
+    /// The comparison; its keys sit at the top of the document.
     #[serde(flatten)]
     pub diff: &'a Diff,
 }

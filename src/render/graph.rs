@@ -29,12 +29,22 @@ use crate::model::{Analysis, Class, NodeKind};
 /// A node of the JSON rendering.
 #[derive(Debug, Serialize)]
 pub struct JsonNode {
+    /// Graph id: the node path for components and modules (`/component[0]`),
+    /// the full name for interfaces, `<parent path>#instance[<i>]` (or
+    /// `#core-instance[<i>]`) for instances, `host` for the host.
     pub id: String,
+    /// `component`, `module`, `interface`, `instance`, `core-instance` or
+    /// `host`.
     pub kind: &'static str,
+    /// Components and modules: their best name; interfaces: the full name;
+    /// instances: the name of what they instantiate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Components and modules only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<Class>,
+    /// `sha256:<hex>` of a component's or module's bytes; absent on the other
+    /// kinds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
 }
@@ -42,9 +52,13 @@ pub struct JsonNode {
 /// An edge of the JSON rendering.
 #[derive(Debug, Serialize)]
 pub struct JsonEdge {
+    /// Id of the source node (see [`JsonNode::id`]).
     pub from: String,
+    /// Id of the target node.
     pub to: String,
+    /// What the edge means.
     pub kind: EdgeKind,
+    /// For `satisfies`: the consumer's import name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
     /// For `satisfies`: the root host imports flowing through the binding.
@@ -55,9 +69,13 @@ pub struct JsonEdge {
 /// The full graph of one input.
 #[derive(Debug, Serialize)]
 pub struct GraphEntry {
+    /// The input as named on the command line.
     pub file: String,
+    /// `sha256:<hex>` of the whole input.
     pub digest: String,
+    /// Every node of the graph.
     pub nodes: Vec<JsonNode>,
+    /// Every edge, by source, then target, then kind.
     pub edges: Vec<JsonEdge>,
 }
 
@@ -65,17 +83,28 @@ pub struct GraphEntry {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum GraphFile {
+    /// The input's graph.
     Ok(GraphEntry),
-    Err { file: String, error: String },
+    /// The input could not be analysed.
+    Err {
+        /// The input as named on the command line.
+        file: String,
+        /// Why, in one line.
+        error: String,
+    },
 }
 
 /// The `graph --format json` document: one entry per input, as `tree`
 /// and `caps` write them.
 #[derive(Debug, Serialize)]
 pub struct GraphDocument {
+    /// Always `wasm-audit-graph`.
     pub format: &'static str,
+    /// [`FORMAT_VERSION`] of the document.
     pub format_version: u32,
+    /// The tool that wrote the document.
     pub tool: Tool,
+    /// One entry per input, in the order given.
     pub files: Vec<GraphFile>,
 }
 
@@ -422,13 +451,17 @@ pub struct OverviewReach {
     pub part: usize,
     /// The full interface names.
     pub interfaces: Vec<String>,
+    /// Whether any of the interfaces is risky (filesystem, sockets, outgoing
+    /// HTTP).
     pub risky: bool,
 }
 
 /// Interfaces one part provides to another (siblings wired together).
 #[derive(Debug, Clone)]
 pub struct OverviewLink {
+    /// The providing part, by index in [`Overview::parts`].
     pub from: usize,
+    /// The consuming part, by index in [`Overview::parts`].
     pub to: usize,
     /// The import names of the consumer.
     pub interfaces: Vec<String>,
@@ -439,11 +472,14 @@ pub struct OverviewLink {
 /// The overview of a composition (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct Overview {
+    /// The boxes: parts, each enclosing part before the parts inside it.
     pub parts: Vec<OverviewPart>,
     /// Packages of host capabilities that reach any part, each with
     /// whether any of its interfaces is risky.
     pub packages: BTreeMap<String, bool>,
+    /// Host capabilities reaching each part, one entry per part and package.
     pub reach: Vec<OverviewReach>,
+    /// Interfaces siblings provide to each other.
     pub links: Vec<OverviewLink>,
 }
 

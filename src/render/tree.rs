@@ -12,16 +12,27 @@ use crate::model::Analysis;
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum FileEntry<'a> {
+    /// The input's analysis.
     Ok(&'a Analysis),
-    Err { file: String, error: String },
+    /// The input could not be analysed.
+    Err {
+        /// The input as named on the command line.
+        file: String,
+        /// Why, in one line.
+        error: String,
+    },
 }
 
 /// The `tree --format json` document.
 #[derive(Debug, Serialize)]
 pub struct TreeDocument<'a> {
+    /// Always `wasm-audit-tree`.
     pub format: &'static str,
+    /// [`FORMAT_VERSION`] of the document.
     pub format_version: u32,
+    /// The tool that wrote the document.
     pub tool: Tool,
+    /// One entry per input, in the order given.
     pub files: Vec<FileEntry<'a>>,
 }
 

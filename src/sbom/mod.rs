@@ -269,7 +269,10 @@ pub struct Actor {
 /// Whether an [`Actor`] is a person or an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ActorKind {
+    /// One person (an `authors` text that is exactly one `Name <e-mail>`).
     Person,
+    /// An organisation, or any other text (a list of authors, a name that may
+    /// be either); also `crates.io` as a supplier.
     Organization,
 }
 
@@ -367,7 +370,9 @@ impl Part {
 pub struct CratePart {
     /// `crate-<name>-<version>-<12 hex digits of SHA-256(name, version, source)>`.
     pub id: String,
+    /// The crate's name; `(unnamed)` when `.dep-v0` gives an empty one.
     pub name: String,
+    /// The crate's version, as `.dep-v0` records it.
     pub version: String,
     /// `crates.io`, `git`, `local`, `registry` or another source kind.
     pub source: String,
@@ -410,8 +415,11 @@ pub enum Relation {
 /// A relationship between two entries of the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Relationship {
+    /// The entry the relationship is about.
     pub from: Ref,
+    /// What it says.
     pub relation: Relation,
+    /// The other entry.
     pub to: Ref,
 }
 
@@ -424,6 +432,7 @@ pub struct Sbom {
     pub timestamp: u64,
     /// The generating tool: this crate's name and version.
     pub tool_name: &'static str,
+    /// The generating tool's version.
     pub tool_version: &'static str,
     /// A UUID derived from the root digest (no `urn:uuid:` prefix).
     pub serial: String,
@@ -441,6 +450,7 @@ pub struct Sbom {
 /// A RustSec vulnerability advisory that affects crates of the SBOM.
 #[derive(Debug, Clone)]
 pub struct Vulnerability {
+    /// The advisory.
     pub advisory: crate::advisory::Advisory,
     /// Indices into [`Sbom::crates`] of the affected crates, with the
     /// paths of the modules whose `.dep-v0` lists each.

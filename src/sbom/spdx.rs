@@ -18,7 +18,7 @@
 //! - `documentNamespace`: `urn:uuid:` and the UUID the model derives from
 //!   the root digest; creators: `Tool: wasm-audit-<version>`.
 //!
-//! The document is checked before it is returned ([`check`]): unique and
+//! The document is checked before it is returned (`check`): unique and
 //! well-formed SPDX identifiers, relationships between existing elements,
 //! declared `LicenseRef-`s, well-formed checksums, dates and purls.
 

@@ -18,9 +18,14 @@ use signature::Verified;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SetSpec {
+    /// The set file (in a policy: relative to the policy file).
     pub path: PathBuf,
+    /// Its detached signature file (cosign, Ed25519 or a Sigstore bundle);
+    /// none: the set is unsigned. Needs `key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<PathBuf>,
+    /// The public key file (PEM) to check the signature with. Needs
+    /// `signature`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<PathBuf>,
 }
@@ -66,7 +71,10 @@ pub struct TrustSet {
     pub path: String,
     /// `sha256:<hex>` of the set's exact bytes.
     pub digest: String,
+    /// What format the set was read as.
     pub kind: SetKind,
+    /// The trusted digests it holds; empty when the signature is invalid
+    /// (the set is then not parsed).
     pub entries: Vec<TrustEntry>,
 }
 
@@ -76,19 +84,29 @@ pub struct TrustSet {
 pub enum SignatureStatus {
     /// Checked and good.
     Verified {
+        /// The signature file, as named.
         path: String,
+        /// How it was checked and with which key (its keys sit beside `status`
+        /// and `path` in JSON).
         #[serde(flatten)]
         verified: Verified,
     },
     /// No signature was given.
     Unsigned,
     /// Given and not good: bad signature, wrong key, malformed, digest mismatch.
-    Invalid { path: String, reason: String },
+    Invalid {
+        /// The signature file, as named.
+        path: String,
+        /// Why it was refused, in one line.
+        reason: String,
+    },
 }
 
 /// A trust set with the outcome of its signature check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedSet {
+    /// The parsed set.
     pub set: TrustSet,
+    /// What became of its signature.
     pub signature: SignatureStatus,
 }

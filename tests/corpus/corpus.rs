@@ -252,6 +252,40 @@ fn root_imports_exports_and_wit_match_wasm_tools() {
 }
 
 /// Real components audited with a verified set that trusts their own
+/// WIT decoding adds WIT, never changes a class or anything else the
+/// audit reads: `tree` (which decodes WIT) and `check` (which does not)
+/// see the same nodes.
+#[test]
+fn classes_do_not_depend_on_wit_decoding() {
+    let files = common::corpus_wasm_files();
+    let mut compared = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).expect("read");
+        let name = path.display().to_string();
+        let with = wasm_audit::analyze_bytes(&name, &bytes, &Options::default());
+        let without = wasm_audit::analyze_bytes(
+            &name,
+            &bytes,
+            &Options {
+                wit: false,
+                ..Options::default()
+            },
+        );
+        let (Ok(with), Ok(without)) = (with, without) else {
+            continue;
+        };
+        compared += 1;
+        let view = |a: &wasm_audit::model::Analysis| {
+            a.nodes
+                .iter()
+                .map(|n| (n.path.clone(), n.class, n.acts.clone(), n.digest.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(view(&with), view(&without), "{name}");
+    }
+    assert!(files.is_empty() || compared > 50, "{compared}");
+}
+
 /// digest: nothing in them is reported (every node is trusted or covered,
 /// no capability rule applies, no code is imported), so the trust rule adds
 /// no spurious finding to real output of wit-component, wac, jco, Spin or

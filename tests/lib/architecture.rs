@@ -106,3 +106,28 @@ fn the_module_graph_has_no_cycle_and_model_depends_on_nothing() {
         }
     }
 }
+
+/// `unsafe` is denied crate-wide with one exception, allowed where it is
+/// written: the read-only mapping of input files. It must stay the only one.
+#[test]
+fn unsafe_code_is_allowed_in_one_place_only() {
+    let src = repo("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut allowed = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read");
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("allow(unsafe_code)") {
+                allowed.push(format!("{}:{}", f.display(), i + 1));
+            }
+        }
+    }
+    assert_eq!(allowed.len(), 1, "{allowed:?}");
+    assert!(allowed[0].contains("src/analysis/input.rs"), "{allowed:?}");
+    let manifest = std::fs::read_to_string(repo("Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains("unsafe_code = \"deny\""),
+        "unsafe code is denied crate-wide"
+    );
+}

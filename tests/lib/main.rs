@@ -10,6 +10,8 @@ mod advisories;
 mod architecture;
 mod composition;
 mod dep_v0;
+mod embedding;
+mod input;
 mod sbom;
 mod trust_sets;
 mod wiring;

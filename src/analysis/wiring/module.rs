@@ -12,8 +12,8 @@
 //! trampoline calls and the function each element segment puts in each slot.
 
 use wasmparser::{
-    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload,
-    TableInit, TypeRef,
+    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, Operator, Payload, TableInit,
+    TypeRef,
 };
 
 /// Most element segment items kept per module. A segment past this is
@@ -166,11 +166,13 @@ pub struct ModuleInfo {
 impl ModuleInfo {
     /// Reads the module in `bytes` (a whole module, preamble included),
     /// whose first byte is at `offset` in the input (for error offsets).
-    /// The walker does the same in its one pass ([`ModuleInfo::absorb`]).
+    /// The walker does the same in its one pass ([`ModuleInfo::absorb`]);
+    /// unit tests read single modules with this.
+    #[cfg(test)]
     pub fn parse(bytes: &[u8], offset: u64) -> Result<ModuleInfo, wasmparser::BinaryReaderError> {
         let mut info = ModuleInfo::default();
         let mut depth = 0u32;
-        for payload in Parser::new(offset).parse_all(bytes) {
+        for payload in wasmparser::Parser::new(offset).parse_all(bytes) {
             let payload = payload?;
             match payload {
                 Payload::Version { .. } => depth += 1,
@@ -307,11 +309,6 @@ impl ModuleInfo {
             .iter()
             .filter(|i| i.kind == kind)
             .nth(index as usize)
-    }
-
-    /// Function bodies.
-    pub fn bodies(&self) -> u64 {
-        self.trampolines.len() as u64
     }
 
     /// What this module does at instantiation or when called, by the trust

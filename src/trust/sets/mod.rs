@@ -55,9 +55,13 @@ pub enum SetError {
     /// in when there is one.
     #[error("{path}:{line}:{column}: {message}")]
     Json {
+        /// The set's file, as named.
         path: String,
+        /// 1-based line of the problem.
         line: usize,
+        /// 1-based column of the problem.
         column: usize,
+        /// What is wrong.
         message: String,
     },
 
@@ -65,8 +69,11 @@ pub enum SetError {
     /// or is missing.
     #[error("{path}:{line}: {message}")]
     Toml {
+        /// The set's file, as named.
         path: String,
+        /// 1-based line of the problem.
         line: usize,
+        /// What is wrong.
         message: String,
     },
 
@@ -76,9 +83,13 @@ pub enum SetError {
     /// (cut short when long).
     #[error("{path}: {at}: bad digest `{digest}`: {why}")]
     BadDigest {
+        /// The set's file, as named.
         path: String,
+        /// Where the digest is written.
         at: String,
+        /// The digest as written.
         digest: String,
+        /// Why it is not a digest.
         why: String,
     },
 
@@ -87,32 +98,49 @@ pub enum SetError {
     /// of this module small.
     #[error("{path}: {at}: {conflict}")]
     Duplicate {
+        /// The set's file, as named.
         path: String,
+        /// Where the second pin is written.
         at: String,
+        /// The two pins that disagree.
         conflict: Box<Conflict>,
     },
 
     /// The file has no content at all (zero bytes, or only white space).
     #[error("{path}: the file is empty")]
-    Empty { path: String },
+    Empty {
+        /// The set's file, as named.
+        path: String,
+    },
 
     /// A format version this build does not read.
     #[error("{path}: {at}: {why}")]
     Unsupported {
+        /// The set's file, as named.
         path: String,
+        /// Where the version is written (`version` in JSON, `line 3` in TOML).
         at: String,
+        /// Which version, and which one is read.
         why: String,
     },
 
     /// The file is larger than [`MAX_SET_SIZE`].
     #[error("{path}: larger than the {limit}-byte limit for trust sets")]
-    TooLarge { path: String, limit: usize },
+    TooLarge {
+        /// The set's file, as named.
+        path: String,
+        /// [`MAX_SET_SIZE`], in bytes.
+        limit: usize,
+    },
 
     /// The file has more than [`MAX_ENTRIES`] entries.
     #[error("{path}: {at}: more than {limit} entries")]
     TooManyEntries {
+        /// The set's file, as named.
         path: String,
+        /// Where the entry past the limit is written.
         at: String,
+        /// The limit, [`MAX_ENTRIES`].
         limit: usize,
     },
 }
@@ -155,11 +183,15 @@ impl SetError {
 /// Two pins of one name (and version) that disagree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
+    /// The pinned name (component or package name).
     pub name: String,
+    /// The pinned version, when the pins give one.
     pub version: Option<String>,
+    /// `sha256:<hex>` of the first pin.
     pub first_digest: String,
     /// Where the first pin is (`trusted.json: entries[0]`, `wkg.lock:12`).
     pub first_origin: String,
+    /// `sha256:<hex>` of the second pin.
     pub second_digest: String,
 }
 

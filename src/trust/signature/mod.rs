@@ -83,7 +83,11 @@ pub enum SignatureError {
         "the key file holds a private key (PEM `{label}`): this is a private key; give the \
          public key (cosign.pub, or `openssl pkey -in KEY -pubout`)"
     )]
-    PrivateKey { label: String },
+    PrivateKey {
+        /// The PEM label found (`PRIVATE KEY`, `EC PRIVATE KEY`, ...),
+        /// escaped and cut to 80 characters.
+        label: String,
+    },
 
     /// The key is well formed but of an algorithm that is not supported.
     #[error("unsupported public key: {0}; use an ECDSA P-256 (cosign) or Ed25519 public key")]
@@ -108,7 +112,12 @@ pub enum SignatureError {
         "the Sigstore bundle is for other bytes: its message digest is {found}, but the \
          signed file's digest is {expected}"
     )]
-    DigestMismatch { expected: String, found: String },
+    DigestMismatch {
+        /// `sha256:<hex>` of the signed file.
+        expected: String,
+        /// `sha256:<hex>` the bundle names.
+        found: String,
+    },
 
     /// The signature is well formed but does not verify with this key.
     #[error(
@@ -119,7 +128,12 @@ pub enum SignatureError {
 
     /// An input is larger than its limit; it was not parsed.
     #[error("{what} is too large (over {limit} bytes); refused without parsing")]
-    TooLarge { what: &'static str, limit: usize },
+    TooLarge {
+        /// Which input: `public key file` or `signature file`.
+        what: &'static str,
+        /// Its limit, in bytes.
+        limit: usize,
+    },
 }
 
 /// Verifies `signature` (the bytes of a signature file) over `message` (the
