@@ -59,6 +59,7 @@ pub struct Auditor {
     sets: Vec<CheckedSet>,
     attestations: Vec<Attestation>,
     limits: EffectiveLimits,
+    advisories: Option<std::sync::Arc<crate::advisory::Database>>,
 }
 
 impl Auditor {
@@ -78,6 +79,7 @@ impl Auditor {
             sets: Vec::new(),
             attestations: Vec::new(),
             limits,
+            advisories: None,
         }
     }
 
@@ -100,7 +102,19 @@ impl Auditor {
             policy: resolved.policy.clone(),
             source: resolved.source.clone(),
             limits: resolved.limits.clone(),
+            advisories: resolved.load_advisories()?.map(std::sync::Arc::new),
         })
+    }
+
+    /// Matches every module's `.dep-v0` crates against `db` in each audit
+    /// (findings `vulnerable-crate`, `unmaintained-crate`, `unsound-crate`).
+    pub fn set_advisories(&mut self, db: crate::advisory::Database) {
+        self.advisories = Some(std::sync::Arc::new(db));
+    }
+
+    /// The advisory database audits match against, if any.
+    pub fn advisories(&self) -> Option<&crate::advisory::Database> {
+        self.advisories.as_deref()
     }
 
     /// Adds a trust set whose signature was already checked (or not).
@@ -182,6 +196,7 @@ impl Auditor {
             &self.attestations,
             &self.policy,
             self.source.clone(),
+            self.advisories.as_deref(),
         )
     }
 }

@@ -37,6 +37,9 @@ pub struct CheckSettings {
     /// The public key of key-signed attestations (`--attestation-key`),
     /// over the policy's `[provenance] key`.
     pub attestation_key: Option<PathBuf>,
+    /// A RustSec advisory database directory (`--advisory-db`); it
+    /// overrides the policy's `advisory-db`.
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// A trust set to load, and who named it (for messages).
@@ -61,6 +64,8 @@ pub struct Resolved {
     pub sets: Vec<NamedSet>,
     /// The effective limits, and which knob (flag, policy or default) set each.
     pub limits: EffectiveLimits,
+    /// The advisory database to read: the flag's, else the policy's.
+    pub advisory_db: Option<PathBuf>,
 }
 
 impl Resolved {
@@ -143,12 +148,17 @@ impl Resolved {
         if let Some(k) = &settings.attestation_key {
             policy.provenance.key = Some(k.clone());
         }
+        let advisory_db = settings
+            .advisory_db
+            .clone()
+            .or_else(|| policy.advisory_db.clone());
         Ok(Resolved {
             policy,
             source,
             policy_path,
             sets,
             limits,
+            advisory_db,
         })
     }
 
@@ -168,6 +178,7 @@ impl Resolved {
         );
         reads.extend(prov.key.iter().cloned());
         reads.extend(prov.trusted_root.iter().cloned());
+        reads.extend(self.advisory_db.iter().cloned());
         reads
     }
 
@@ -227,6 +238,14 @@ impl Resolved {
             },
         )
         .map_err(usage)
+    }
+
+    /// Reads the advisory database, when one is named.
+    pub fn load_advisories(&self) -> Result<Option<crate::advisory::Database>> {
+        self.advisory_db
+            .as_deref()
+            .map(crate::advisory::Database::open)
+            .transpose()
     }
 
     /// Loads every set and checks its signature; an error says who named

@@ -155,6 +155,13 @@ pub enum Error {
         message: String,
     },
 
+    /// An advisory database that is missing, unreadable or malformed.
+    #[error("advisory database: {message}")]
+    AdvisoryDb {
+        /// What is wrong, naming the file (and line) or directory.
+        message: String,
+    },
+
     /// A command-line or configuration mistake.
     #[error("{0}")]
     Usage(String),

@@ -25,6 +25,7 @@
     )
 )]
 
+pub mod advisory;
 pub mod analysis;
 pub mod audit;
 pub mod check;

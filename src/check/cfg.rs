@@ -225,6 +225,11 @@ impl LimitsConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Policy {
+    /// A RustSec advisory database directory (`advisory-db = "..."`,
+    /// relative to the policy file): each module's `.dep-v0` crates are
+    /// matched against it. `--advisory-db` overrides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory_db: Option<std::path::PathBuf>,
     /// `[trust]`: trust sets and whether they must be signed.
     pub trust: TrustConfig,
     /// `[nodes]`: severities of `unknown-code` and `substituted`.
@@ -524,6 +529,7 @@ impl Policy {
         }
         prov.key = prov.key.as_ref().map(|p| base.join(p));
         prov.trusted_root = prov.trusted_root.as_ref().map(|p| base.join(p));
+        policy.advisory_db = policy.advisory_db.as_ref().map(|p| base.join(p));
         Ok((policy, digest))
     }
 

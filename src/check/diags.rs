@@ -71,6 +71,15 @@ pub enum Code {
     /// A keyless attestation whose certificate identity or issuer is not
     /// the one the policy names.
     IdentityMismatch,
+    /// A module's `.dep-v0` names a crate version that a RustSec
+    /// vulnerability advisory affects.
+    VulnerableCrate,
+    /// A module's `.dep-v0` names a crate that an advisory says is
+    /// unmaintained.
+    UnmaintainedCrate,
+    /// A module's `.dep-v0` names a crate version that an advisory says is
+    /// unsound.
+    UnsoundCrate,
 }
 
 impl Code {
@@ -89,6 +98,9 @@ impl Code {
         Code::ProvenanceInvalid,
         Code::ProvenanceMismatch,
         Code::IdentityMismatch,
+        Code::VulnerableCrate,
+        Code::UnmaintainedCrate,
+        Code::UnsoundCrate,
     ];
 
     /// The stable kebab-case name.
@@ -107,6 +119,9 @@ impl Code {
             Code::ProvenanceInvalid => "provenance-invalid",
             Code::ProvenanceMismatch => "provenance-mismatch",
             Code::IdentityMismatch => "identity-mismatch",
+            Code::VulnerableCrate => "vulnerable-crate",
+            Code::UnmaintainedCrate => "unmaintained-crate",
+            Code::UnsoundCrate => "unsound-crate",
         }
     }
 
@@ -131,13 +146,19 @@ impl Code {
             Code::ProvenanceInvalid => "An attestation does not verify (signature, certificate chain, transparency log, statement): it vouches for nothing.",
             Code::ProvenanceMismatch => "A verified attestation names the part, but its SLSA provenance is not what the policy requires (source, builder, tag, versioned tag, branch).",
             Code::IdentityMismatch => "A keyless attestation was signed by another identity or OIDC issuer than the policy names: it vouches for nothing.",
+            Code::VulnerableCrate => "A module's cargo-auditable `.dep-v0` names a crate version that a RustSec vulnerability advisory affects (--advisory-db).",
+            Code::UnmaintainedCrate => "A module's cargo-auditable `.dep-v0` names a crate that a RustSec advisory says is unmaintained (--advisory-db).",
+            Code::UnsoundCrate => "A module's cargo-auditable `.dep-v0` names a crate version that a RustSec advisory says is unsound (--advisory-db).",
         }
     }
 
     /// Severity when the policy says nothing.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::UnusedTrustEntry | Code::UnusedPolicyRule => Severity::Warn,
+            Code::UnusedTrustEntry
+            | Code::UnusedPolicyRule
+            | Code::UnmaintainedCrate
+            | Code::UnsoundCrate => Severity::Warn,
             _ => Severity::Deny,
         }
     }
@@ -171,6 +192,27 @@ pub struct Diag {
     pub digest: Option<String>,
     /// One line for a human reader.
     pub message: String,
+    /// The advisory, for the advisory findings.
+    pub advisory: Option<AdvisoryRef>,
+}
+
+/// What an advisory finding is about, for machine readers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisoryRef {
+    /// `RUSTSEC-2021-0003`.
+    pub id: String,
+    /// The crate and its version, as `.dep-v0` records them.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The crate's version.
+    pub version: String,
+    /// The requirements of the fixed versions (empty: none is fixed).
+    pub patched: Vec<String>,
+    /// CVE and GHSA ids of the same vulnerability.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The advisory's page.
+    pub url: String,
 }
 
 impl Diag {
@@ -187,7 +229,56 @@ impl Diag {
             path: path.map(str::to_string),
             digest: digest.map(str::to_string),
             message,
+            advisory: None,
         }
+    }
+
+    /// `vulnerable-crate`, `unmaintained-crate` or `unsound-crate`: module
+    /// `node` of `file` carries `krate`, which `advisory` affects.
+    pub fn advisory(
+        file: &str,
+        node: &Node,
+        krate: &crate::model::Crate,
+        advisory: &crate::advisory::Advisory,
+    ) -> Diag {
+        use crate::advisory::Kind;
+        let (code, what) = match advisory.kind {
+            Kind::Unmaintained => (Code::UnmaintainedCrate, "unmaintained"),
+            Kind::Unsound => (Code::UnsoundCrate, "unsound"),
+            Kind::Vulnerability | Kind::Notice => (Code::VulnerableCrate, "vulnerable"),
+        };
+        let fix = if advisory.patched.is_empty() {
+            "no patched version".to_string()
+        } else {
+            format!("patched: {}", advisory.patched.join(" or "))
+        };
+        let mut d = Diag::new(
+            code,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            format!(
+                "{what} crate {} {} in {}{}: {} {} ({fix})",
+                krate.name,
+                krate.version,
+                node.path,
+                node.name
+                    .as_deref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default(),
+                advisory.id,
+                advisory.title,
+            ),
+        );
+        d.advisory = Some(AdvisoryRef {
+            id: advisory.id.clone(),
+            krate: krate.name.clone(),
+            version: krate.version.clone(),
+            patched: advisory.patched.clone(),
+            aliases: advisory.aliases.clone(),
+            url: advisory.rustsec_url(),
+        });
+        d
     }
 
     /// `trust-set-unsigned`: a set without a signature under a policy that

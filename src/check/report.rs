@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::cfg::{ComponentRule, Policy};
-use super::diags::{Code, Diag, Severity};
+use super::diags::{AdvisoryRef, Code, Diag, Severity};
 use super::verdicts::{inside, names, needs_trust, node_verdicts, TrustIndex, Verdict};
 use crate::document::{Tool, FORMAT_VERSION};
 use crate::model::{Analysis, Class, NodeKind};
@@ -68,6 +68,19 @@ pub struct Finding {
     pub digest: Option<String>,
     /// One line for a human reader.
     pub message: String,
+    /// The advisory of a `vulnerable-crate`, `unmaintained-crate` or
+    /// `unsound-crate` finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<AdvisoryRef>,
+}
+
+/// The advisory database a report was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdvisoryDbReport {
+    /// The directory.
+    pub path: String,
+    /// Advisory files read (withdrawn ones included).
+    pub advisories: usize,
 }
 
 /// A node with its verdict.
@@ -219,6 +232,9 @@ pub struct Report {
     /// The attestations read, verified or not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attestations: Vec<AttestationReport>,
+    /// The advisory database matched against, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisory_db: Option<AdvisoryDbReport>,
     /// The policy the report was made with.
     pub policy: PolicyReport,
 }
@@ -242,17 +258,19 @@ impl Report {
         policy: &Policy,
         source: PolicySource,
     ) -> Report {
-        Report::generate_with(inputs, sets, &[], policy, source)
+        Report::generate_with(inputs, sets, &[], policy, source, None)
     }
 
     /// [`generate`](Self::generate), with the attestations read (and
-    /// verified, or not) for the run.
+    /// verified, or not) for the run, and each module's `.dep-v0` crates
+    /// matched against an advisory database when one is given.
     pub fn generate_with(
         inputs: &[Input],
         sets: &[CheckedSet],
         attestations: &[Attestation],
         policy: &Policy,
         source: PolicySource,
+        advisories: Option<&crate::advisory::Database>,
     ) -> Report {
         let mut findings = Vec::new();
         let add = |findings: &mut Vec<Finding>, d: Diag| {
@@ -265,6 +283,7 @@ impl Report {
                     path: d.path,
                     digest: d.digest,
                     message: d.message,
+                    advisory: d.advisory,
                 });
             }
         };
@@ -402,6 +421,20 @@ impl Report {
             let vouchers =
                 provenance_findings(a, policy, attestations, &mut |d| add(&mut findings, d));
 
+            // Crates with advisories, in every module that records them.
+            for hit in advisories.iter().flat_map(|db| db.scan(a)) {
+                let Some(node) = a.nodes.get(hit.node) else {
+                    continue;
+                };
+                let Some(krate) = node.crates.as_ref().and_then(|c| c.get(hit.krate)) else {
+                    continue;
+                };
+                add(
+                    &mut findings,
+                    Diag::advisory(&a.file, node, krate, &hit.advisory),
+                );
+            }
+
             let failed = findings
                 .iter()
                 .skip(first_finding)
@@ -512,6 +545,10 @@ impl Report {
             nodes: nodes_out,
             trust_sets: set_reports,
             attestations: attestation_reports,
+            advisory_db: advisories.map(|db| AdvisoryDbReport {
+                path: db.path.display().to_string(),
+                advisories: db.files,
+            }),
             policy: PolicyReport {
                 source,
                 settings: policy.clone(),

@@ -57,6 +57,13 @@ pub struct Args {
     /// from it: `--report sarif=audit.sarif --report markdown=audit.md`.
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report_target)]
     pub report: Vec<(ReportFormat, PathBuf)>,
+    /// A RustSec advisory database directory (a copy of
+    /// github.com/rustsec/advisory-db; read offline): the crates each
+    /// module's `.dep-v0` names are matched against it (vulnerable-crate,
+    /// unmaintained-crate, unsound-crate). Overrides the policy's
+    /// `advisory-db`. Example: --advisory-db ~/.cargo/advisory-db
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// Runs `wasm-audit check`; returns the exit code.
@@ -73,6 +80,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         output,
         sbom,
         report,
+        advisory_db,
     } = args;
     let color = ctx.color;
     let flags = ctx.flags;
@@ -90,6 +98,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         reports: report,
         limits: flags,
         color,
+        advisory_db,
     })
 }
 
@@ -132,6 +141,7 @@ struct CheckArgs {
     /// The limit flags, laid over the policy's `[limits]`.
     limits: LimitsConfig,
     color: ColorWhen,
+    advisory_db: Option<PathBuf>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -170,6 +180,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         limits: args.limits,
         attestations: args.attestations.clone(),
         attestation_key: args.attestation_key.clone(),
+        advisory_db: args.advisory_db.clone(),
     })?;
 
     // Every file this run reads may not be an output, and no two outputs
@@ -291,6 +302,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 })
                 .collect();
             wasm_audit::sbom::add_provenance(&mut sbom, &node.path, &provenance);
+        }
+        if let Some(db) = auditor.advisories() {
+            sbom.add_advisories(analysis, db);
         }
         documents.push((target, wasm_audit::sbom::render(&sbom, *format)?));
     }

@@ -23,6 +23,11 @@ pub struct Args {
     /// Exit 1 when any of these kinds of change happened (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     pub fail_on: Vec<String>,
+    /// A RustSec advisory database directory (read offline): report the
+    /// advisories each version gained or lost through its `.dep-v0`
+    /// crates. Example: --advisory-db advisory-db --fail-on vulnerability-added
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<std::path::PathBuf>,
 }
 
 /// Runs `wasm-audit diff`; returns the exit code.
@@ -32,6 +37,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         new,
         format,
         fail_on,
+        advisory_db,
     } = args;
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
@@ -54,11 +60,19 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             events.push(e);
         }
         let options = options(false);
+        let db = advisory_db
+            .as_deref()
+            .map(wasm_audit::advisory::Database::open)
+            .transpose()?;
         let (a, b) = rayon::join(
             || diff_side(&old, &options, limits),
             || diff_side(&new, &options, limits),
         );
-        let diff = Diff::compute(&a?, &b?);
+        let (a, b) = (a?, b?);
+        let mut diff = Diff::compute(&a, &b);
+        if let Some(db) = &db {
+            diff.add_advisories(&a, &b, db);
+        }
         let out = match format {
             DiffFormat::Text => render::diff::text(&diff, color.stdout()).into_bytes(),
             DiffFormat::Json => to_json(&render::diff::json(&diff))?,

@@ -185,6 +185,7 @@ Examples:
   wasm-audit check *.wasm --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
   wasm-audit check app.wasm --attestation app.wasm.intoto.json --attestation-key cosign.pub
+  wasm-audit check app.wasm --policy wasm-audit.toml --advisory-db advisory-db
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
@@ -197,6 +198,10 @@ policy's [limits]. --attestation (bundles, .intoto.jsonl, key-signed DSSE
 envelopes, folders) adds to the policy's [provenance] attestations: each
 verified statement vouches for the nodes whose digest it names, at any
 depth (docs/ci.md, \"Provenance\").
+policy's [limits]. --advisory-db (or `advisory-db` in the policy) matches
+the crates each module's cargo-auditable `.dep-v0` records against a local
+RustSec advisory database (offline, no git): vulnerable-crate (deny),
+unmaintained-crate and unsound-crate (warn).
 
 Formats: text (default), json (schemas/report.schema.json), sarif (2.1.0),
 junit (XML), markdown (pull-request comments).
@@ -212,12 +217,15 @@ Examples:
   wasm-audit sbom app.wasm --format cyclonedx-xml -o app.cdx.xml
   SOURCE_DATE_EPOCH=1700000000 wasm-audit sbom app.wasm --format spdx-json -o app.spdx.json
   wasm-audit check app.wasm --policy wasm-audit.toml --sbom cyclonedx-json=app.cdx.json
+  wasm-audit sbom app.wasm --advisory-db advisory-db -o app.cdx.json
 
 Formats: cyclonedx-json and cyclonedx-xml (CycloneDX 1.5, validated before
 writing), spdx-json (SPDX 2.3). The timestamp is SOURCE_DATE_EPOCH when it
 is set, else the current time; identifiers and the serial number derive
 from the content, so the same input and SOURCE_DATE_EPOCH give the same
-bytes. Files are written whole or not at all. Properties under the
+bytes. With --advisory-db, the RustSec vulnerabilities of the crates go
+into the CycloneDX document (`vulnerabilities`, affecting the crates'
+bom-refs). Files are written whole or not at all. Properties under the
 `wasm-audit:` namespace are documented in docs/sbom.md.
 
 {EXIT_CODES}"))]
@@ -232,6 +240,7 @@ Examples:
   wasm-audit diff old.wasm new.wasm --fail-on capability-added,component-added
   wasm-audit caps --format json app.wasm > baseline.json   # commit a baseline
   wasm-audit diff baseline.json app.wasm --fail-on capability-added
+  wasm-audit diff old.wasm new.wasm --advisory-db advisory-db --fail-on vulnerability-added
 
 Either side may be a binary (.wasm, .wat) or a saved JSON document of
 `caps` (full), `tree` or `check` (no capability data). Parts are paired by
@@ -242,7 +251,9 @@ and a removal.
 --fail-on kinds: capability-added, capability-removed, capability-changed,
 component-added, component-removed, digest-changed (code-carrying parts),
 import-added, import-removed, export-added, export-removed, crate-changed,
-metadata-changed. Without --fail-on the exit code is 0 after printing.
+metadata-changed, vulnerability-added, vulnerability-removed (with
+--advisory-db: a RustSec advisory one version's crates have and the
+other's do not). Without --fail-on the exit code is 0 after printing.
 
 {EXIT_CODES}"))]
     Diff(diff::Args),

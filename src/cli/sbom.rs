@@ -23,6 +23,12 @@ pub struct Args {
     /// Output file (written atomically), or `-` for standard output.
     #[arg(long, short, value_name = "OUT", default_value = "-")]
     pub output: PathBuf,
+    /// A RustSec advisory database directory (read offline): the
+    /// vulnerabilities of the crates each module's `.dep-v0` names go into
+    /// the SBOM (CycloneDX `vulnerabilities`). Example:
+    /// --advisory-db advisory-db -o app.cdx.json
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// Runs `wasm-audit sbom`; returns the exit code.
@@ -31,6 +37,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         file,
         format,
         output: out,
+        advisory_db,
     } = args;
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
@@ -40,9 +47,17 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         output::ensure_not_read("-o", &target, &source_paths(std::slice::from_ref(&source)))?;
         let timestamp =
             wasm_audit::sbom::timestamp(std::env::var_os("SOURCE_DATE_EPOCH").as_deref())?;
+        let db = advisory_db
+            .as_deref()
+            .map(wasm_audit::advisory::Database::open)
+            .transpose()?;
         let (_, analysis) =
             wasm_audit::analyze_source(&source, &options(false)).map_err(|e| limits.explain(e))?;
-        let doc = wasm_audit::sbom::render(&wasm_audit::sbom::build(&analysis, timestamp), format)?;
+        let mut sbom = wasm_audit::sbom::build(&analysis, timestamp);
+        if let Some(db) = &db {
+            sbom.add_advisories(&analysis, db);
+        }
+        let doc = wasm_audit::sbom::render(&sbom, format)?;
         emit(&target, &doc)?;
         if let Target::Path(p) = &target {
             eprintln!(

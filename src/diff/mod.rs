@@ -322,6 +322,10 @@ pub enum Event {
     CrateChanged,
     /// `licenses`, `source` or a toolchain version changed (`metadata-changed`).
     MetadataChanged,
+    /// With `--advisory-db`: the new version has an advisory the old has not.
+    VulnerabilityAdded,
+    /// With `--advisory-db`: the old version had an advisory the new has not.
+    VulnerabilityRemoved,
 }
 
 impl Event {
@@ -339,6 +343,8 @@ impl Event {
         Event::ExportRemoved,
         Event::CrateChanged,
         Event::MetadataChanged,
+        Event::VulnerabilityAdded,
+        Event::VulnerabilityRemoved,
     ];
 
     /// The kebab-case name.
@@ -356,6 +362,8 @@ impl Event {
             Event::ExportRemoved => "export-removed",
             Event::CrateChanged => "crate-changed",
             Event::MetadataChanged => "metadata-changed",
+            Event::VulnerabilityAdded => "vulnerability-added",
+            Event::VulnerabilityRemoved => "vulnerability-removed",
         }
     }
 
@@ -509,6 +517,29 @@ pub struct SideRef {
     pub digest: String,
 }
 
+/// An advisory that affects a crate of one side and not of the other
+/// (`diff --advisory-db`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VulnerabilityChange {
+    /// `added`: the new version gained it; `removed`: it lost it.
+    pub change: Change,
+    /// `RUSTSEC-2021-0003`.
+    pub id: String,
+    /// A vulnerability, or which informational advisory.
+    pub kind: crate::advisory::Kind,
+    /// The affected crate.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Its version.
+    pub version: String,
+    /// The parts (of the side that has it) whose `.dep-v0` lists the crate.
+    pub parts: Vec<String>,
+    /// The requirements of the fixed versions.
+    pub patched: Vec<String>,
+    /// The advisory's title.
+    pub title: String,
+}
+
 /// The whole comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
@@ -528,6 +559,9 @@ pub struct Diff {
     pub root: Vec<ExternChange>,
     /// Rust crate changes.
     pub crates: Vec<CrateChange>,
+    /// Advisories gained or lost, when an advisory database was given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<VulnerabilityChange>,
     /// Metadata changes (licence, source, toolchain versions).
     pub metadata: Vec<MetadataChange>,
     /// Every pairing of an old and a new part.
@@ -934,6 +968,7 @@ impl Diff {
             parts: parts_out,
             root: root_out,
             crates: crates_out,
+            vulnerabilities: Vec::new(),
             metadata: meta_out,
             pairings: pairs
                 .iter()
@@ -954,6 +989,64 @@ impl Diff {
     /// Whether any of `fail_on` happened.
     pub fn fails(&self, fail_on: &[Event]) -> bool {
         fail_on.iter().any(|e| self.events.contains(e))
+    }
+
+    /// Adds the advisories of `db` that affect a crate of one side and
+    /// not of the other. The part view records crates by name and
+    /// version (not their source), so every crate is matched as a
+    /// crates.io crate, as `check` would match it.
+    pub fn add_advisories(&mut self, old: &Side, new: &Side, db: &crate::advisory::Database) {
+        type Found<'a> =
+            BTreeMap<(String, String, String), (&'a crate::advisory::Advisory, Vec<String>)>;
+        fn found<'a>(side: &Side, db: &'a crate::advisory::Database) -> Found<'a> {
+            let mut out: Found<'a> = BTreeMap::new();
+            for p in &side.parts {
+                for (name, version) in &p.crates {
+                    let Ok(v) = semver::Version::parse(version) else {
+                        continue;
+                    };
+                    for a in db.affecting(name, &v) {
+                        out.entry((a.id.clone(), name.clone(), version.clone()))
+                            .or_insert((a, Vec::new()))
+                            .1
+                            .push(p.path.clone());
+                    }
+                }
+            }
+            out
+        }
+        let (before, after) = (found(old, db), found(new, db));
+        let mut changes = Vec::new();
+        for (change, from, other) in [
+            (Change::Added, &after, &before),
+            (Change::Removed, &before, &after),
+        ] {
+            for ((id, krate, version), (a, parts)) in from {
+                if other.contains_key(&(id.clone(), krate.clone(), version.clone())) {
+                    continue;
+                }
+                changes.push(VulnerabilityChange {
+                    change,
+                    id: id.clone(),
+                    kind: a.kind,
+                    krate: krate.clone(),
+                    version: version.clone(),
+                    parts: parts.clone(),
+                    patched: a.patched.clone(),
+                    title: a.title.clone(),
+                });
+            }
+        }
+        if changes.iter().any(|c| c.change == Change::Added) {
+            self.events.insert(Event::VulnerabilityAdded);
+        }
+        if changes.iter().any(|c| c.change == Change::Removed) {
+            self.events.insert(Event::VulnerabilityRemoved);
+        }
+        if !changes.is_empty() {
+            self.identical = false;
+        }
+        self.vulnerabilities = changes;
     }
 }
 

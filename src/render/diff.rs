@@ -80,6 +80,9 @@ pub fn summary(d: &Diff) -> String {
     push(code_changed, "code parts changed");
     push(d.root.len(), "root import/export changes");
     push(d.crates.len(), "crate changes");
+    let vulns = |c: Change| d.vulnerabilities.iter().filter(|v| v.change == c).count();
+    push(vulns(Change::Added), "advisories gained");
+    push(vulns(Change::Removed), "advisories lost");
     push(d.metadata.len(), "metadata changes");
     if parts.is_empty() {
         "only glue, shims or names changed".to_string()
@@ -282,6 +285,27 @@ pub fn text(d: &Diff, colour: bool) -> String {
             let _ = writeln!(out, "{}", line(text));
         }
     }
+    if !d.vulnerabilities.is_empty() {
+        out.push_str("\nAdvisories:\n");
+        for v in &d.vulnerabilities {
+            let text = format!(
+                "  {} {} {} {} {}: {}  ({}; patched: {})",
+                sign(v.change),
+                v.id,
+                kind_name(v.kind),
+                v.krate,
+                v.version,
+                v.title,
+                v.parts.join(", "),
+                if v.patched.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.patched.join(" or ")
+                }
+            );
+            let _ = writeln!(out, "{}", line(text));
+        }
+    }
     if !d.metadata.is_empty() {
         out.push_str("\nMetadata:\n");
         for m in &d.metadata {
@@ -464,6 +488,32 @@ pub fn markdown(d: &Diff) -> String {
         "| | crate | from | to | module |\n| --- | --- | --- | --- | --- |",
         &mut out,
     );
+    let vuln_rows: Vec<String> = d
+        .vulnerabilities
+        .iter()
+        .map(|v| {
+            format!(
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                sign(v.change),
+                code(&v.id),
+                kind_name(v.kind),
+                code(&v.krate),
+                md(&v.version),
+                md(&v.patched.join(" or ")),
+                v.parts
+                    .iter()
+                    .map(|p| code(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    small(
+        &vuln_rows,
+        "Advisories",
+        "| | advisory | kind | crate | version | patched | modules |\n| --- | --- | --- | --- | --- | --- | --- |",
+        &mut out,
+    );
     let meta_rows: Vec<String> = d
         .metadata
         .iter()
@@ -505,4 +555,14 @@ pub fn markdown(d: &Diff) -> String {
         );
     }
     out
+}
+
+/// How an advisory kind reads in a diff.
+fn kind_name(k: crate::advisory::Kind) -> &'static str {
+    match k {
+        crate::advisory::Kind::Vulnerability => "vulnerability",
+        crate::advisory::Kind::Unmaintained => "unmaintained",
+        crate::advisory::Kind::Unsound => "unsound",
+        crate::advisory::Kind::Notice => "notice",
+    }
 }

@@ -125,6 +125,14 @@ pub fn text(r: &Report, colour: bool) -> String {
             );
         }
     }
+    if let Some(db) = &r.advisory_db {
+        let _ = writeln!(
+            out,
+            "\nAdvisories: {} ({} advisories)",
+            escape::text(&db.path),
+            db.advisories
+        );
+    }
     out.push_str("\nInputs:\n");
     for i in &r.inputs {
         let v = match i.verdict {
@@ -272,10 +280,15 @@ pub fn sarif(r: &Report) -> Value {
                 "message": { "text": f.message },
                 "partialFingerprints": {
                     "wasmAuditFinding/v1": format!(
-                        "{}:{}:{}",
+                        "{}:{}:{}{}",
                         f.code.name(),
                         f.path.as_deref().unwrap_or(""),
-                        f.digest.as_deref().unwrap_or("")
+                        f.digest.as_deref().unwrap_or(""),
+                        // Several advisories can be about one module.
+                        f.advisory
+                            .as_ref()
+                            .map(|a| format!(":{}:{}@{}", a.id, a.krate, a.version))
+                            .unwrap_or_default()
                     )
                 }
             });

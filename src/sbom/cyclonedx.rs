@@ -23,6 +23,7 @@ use cyclonedx_bom::external_models::date_time::DateTime;
 use cyclonedx_bom::external_models::normalized_string::NormalizedString;
 use cyclonedx_bom::external_models::spdx::SpdxExpression;
 use cyclonedx_bom::external_models::uri::{Purl, Uri};
+use cyclonedx_bom::models::advisory::{Advisories, Advisory as CdxAdvisory};
 use cyclonedx_bom::models::bom::{Bom, SpecVersion, UrnUuid};
 use cyclonedx_bom::models::component::{Classification, Component, Components, MimeType, Scope};
 use cyclonedx_bom::models::dependency::{Dependencies, Dependency};
@@ -35,6 +36,17 @@ use cyclonedx_bom::models::metadata::Metadata;
 use cyclonedx_bom::models::organization::{OrganizationalContact, OrganizationalEntity};
 use cyclonedx_bom::models::property::{Properties, Property as CdxProperty};
 use cyclonedx_bom::models::tool::Tools;
+use cyclonedx_bom::models::vulnerability::{Vulnerabilities, Vulnerability};
+use cyclonedx_bom::models::vulnerability_rating::{
+    Score, ScoreMethod, Severity, VulnerabilityRating, VulnerabilityRatings,
+};
+use cyclonedx_bom::models::vulnerability_reference::{
+    VulnerabilityReference, VulnerabilityReferences,
+};
+use cyclonedx_bom::models::vulnerability_source::VulnerabilitySource;
+use cyclonedx_bom::models::vulnerability_target::{
+    Version as TargetVersion, Versions, VulnerabilityTarget, VulnerabilityTargets,
+};
 use cyclonedx_bom::validation::Validate;
 
 use super::{invalid, Actor, ActorKind, CratePart, Licence, Part, Ref, Relation, Sbom, SbomFormat};
@@ -172,12 +184,119 @@ fn bom(sbom: &Sbom, format: SbomFormat) -> Result<Bom> {
         dependencies: Some(Dependencies(dependencies)),
         compositions: None,
         properties: None,
-        vulnerabilities: None,
+        vulnerabilities: vulnerabilities(sbom, format)?,
         signature: None,
         annotations: None,
         formulation: None,
         spec_version: SpecVersion::V1_5,
     })
+}
+
+/// The vulnerabilities of the crates (`--advisory-db`), each affecting the
+/// crate components by their bom-refs; rated from the advisory's CVSS
+/// vector; sourced as `OSV` (which serves every RustSec advisory under its
+/// id, so Dependency-Track can correlate it) with the advisory's page;
+/// its CVE and GHSA aliases as references.
+fn vulnerabilities(sbom: &Sbom, format: SbomFormat) -> Result<Option<Vulnerabilities>> {
+    if sbom.vulnerabilities.is_empty() {
+        return Ok(None);
+    }
+    let uri = |u: &str| {
+        Uri::try_from(u.to_string()).map_err(|e| invalid(sbom, format, &format!("{u}: {e:?}")))
+    };
+    let mut out = Vec::new();
+    for v in &sbom.vulnerabilities {
+        let a = &v.advisory;
+        let mut vuln = Vulnerability::new(Some(format!("vulnerability-{}", a.id)));
+        vuln.id = Some(NormalizedString::new(&a.id));
+        vuln.vulnerability_source = Some(VulnerabilitySource::new(
+            Some("OSV".to_string()),
+            Some(uri(&format!("https://osv.dev/vulnerability/{}", a.id))?),
+        ));
+        let references: Vec<VulnerabilityReference> = a
+            .aliases
+            .iter()
+            .filter_map(|alias| {
+                let (name, url) = if alias.starts_with("CVE-") {
+                    ("NVD", format!("https://nvd.nist.gov/vuln/detail/{alias}"))
+                } else if alias.starts_with("GHSA-") {
+                    ("GITHUB", format!("https://github.com/advisories/{alias}"))
+                } else {
+                    return None;
+                };
+                let url = Uri::try_from(url).ok()?;
+                Some(VulnerabilityReference::new(
+                    alias,
+                    VulnerabilitySource::new(Some(name.to_string()), Some(url)),
+                ))
+            })
+            .collect();
+        if !references.is_empty() {
+            vuln.vulnerability_references = Some(VulnerabilityReferences(references));
+        }
+        if let Some(vector) = &a.cvss {
+            let rated = crate::advisory::cvss::base_score(vector);
+            let method = match (vector.starts_with("CVSS:4."), rated.map(|r| r.minor)) {
+                (true, _) => ScoreMethod::CVSSv4,
+                (_, Some(0)) => ScoreMethod::CVSSv3,
+                _ => ScoreMethod::CVSSv31,
+            };
+            vuln.vulnerability_ratings = Some(VulnerabilityRatings(vec![VulnerabilityRating {
+                vulnerability_source: Some(VulnerabilitySource::new(
+                    Some("OSV".to_string()),
+                    Some(uri(&a.rustsec_url())?),
+                )),
+                score: rated.map(|r| Score::from(r.score as f32)),
+                severity: rated.map(|r| Severity::new_unchecked(r.severity)),
+                score_method: Some(method),
+                vector: Some(NormalizedString::new(vector)),
+                justification: None,
+            }]));
+        }
+        vuln.description = (!a.title.is_empty()).then(|| a.title.clone());
+        vuln.recommendation = Some(super::recommendation(a));
+        let mut advisories = vec![CdxAdvisory {
+            title: Some(NormalizedString::new(&format!("RustSec {}", a.id))),
+            url: uri(&a.rustsec_url())?,
+        }];
+        if let Some(u) = a
+            .url
+            .as_deref()
+            .and_then(|u| Uri::try_from(u.to_string()).ok())
+        {
+            advisories.push(CdxAdvisory {
+                title: None,
+                url: u,
+            });
+        }
+        vuln.advisories = Some(Advisories(advisories));
+        if let Ok(published) = DateTime::try_from(format!("{}T00:00:00Z", a.date)) {
+            vuln.published = Some(published);
+        }
+        let targets: Vec<VulnerabilityTarget> = v
+            .affects
+            .iter()
+            .filter_map(|(ci, _)| {
+                let c = sbom.crates.get(*ci)?;
+                Some(VulnerabilityTarget {
+                    bom_ref: c.id.clone(),
+                    versions: Some(Versions(vec![TargetVersion::new(&c.version, "affected")])),
+                })
+            })
+            .collect();
+        vuln.vulnerability_targets = Some(VulnerabilityTargets(targets));
+        let found: Vec<CdxProperty> = v
+            .affects
+            .iter()
+            .flat_map(|(_, paths)| paths.iter())
+            .map(|p| CdxProperty::new(super::names::FOUND_IN, p))
+            .collect();
+        if !found.is_empty() {
+            vuln.properties = Some(Properties(found));
+        }
+        out.push(vuln);
+    }
+    Ok(Some(Vulnerabilities(out)))
 }
 
 /// One node as a component (without its children yet).

@@ -457,6 +457,19 @@ pub struct Sbom {
     pub crates: Vec<CratePart>,
     /// Sorted, without duplicates.
     pub relationships: Vec<Relationship>,
+    /// Known vulnerabilities of the crates ([`Sbom::add_advisories`]),
+    /// by advisory id; empty when no advisory database was given.
+    pub vulnerabilities: Vec<Vulnerability>,
+}
+
+/// A RustSec vulnerability advisory that affects crates of the SBOM.
+#[derive(Debug, Clone)]
+pub struct Vulnerability {
+    /// The advisory.
+    pub advisory: crate::advisory::Advisory,
+    /// Indices into [`Sbom::crates`] of the affected crates, with the
+    /// paths of the modules whose `.dep-v0` lists each.
+    pub affects: Vec<(usize, Vec<String>)>,
 }
 
 impl Sbom {
@@ -479,6 +492,45 @@ impl Sbom {
             .iter()
             .filter(move |r| r.from == from && r.relation == relation)
             .map(|r| r.to)
+    }
+
+    /// Adds the vulnerability advisories of `db` that affect the crates of
+    /// `analysis` (the analysis this SBOM was built from): informational
+    /// advisories (unmaintained, unsound) are findings of `check`, not
+    /// vulnerabilities, and are not added.
+    pub fn add_advisories(&mut self, analysis: &Analysis, db: &crate::advisory::Database) {
+        let mut by_id: BTreeMap<String, Vulnerability> = BTreeMap::new();
+        for hit in db.scan(analysis) {
+            if hit.advisory.kind != crate::advisory::Kind::Vulnerability {
+                continue;
+            }
+            let Some(node) = analysis.nodes.get(hit.node) else {
+                continue;
+            };
+            let Some(krate) = node.crates.as_ref().and_then(|c| c.get(hit.krate)) else {
+                continue;
+            };
+            let Some(ci) = self.crates.iter().position(|c| {
+                c.name == krate.name && c.version == krate.version && c.source == krate.source
+            }) else {
+                continue;
+            };
+            let v = by_id
+                .entry(hit.advisory.id.clone())
+                .or_insert_with(|| Vulnerability {
+                    advisory: hit.advisory.clone(),
+                    affects: Vec::new(),
+                });
+            match v.affects.iter_mut().find(|(c, _)| *c == ci) {
+                Some((_, paths)) => {
+                    if !paths.contains(&node.path) {
+                        paths.push(node.path.clone());
+                    }
+                }
+                None => v.affects.push((ci, vec![node.path.clone()])),
+            }
+        }
+        self.vulnerabilities = by_id.into_values().collect();
     }
 
     /// The RFC 3339 UTC form of the timestamp (`2024-01-02T03:04:05Z`),
@@ -534,6 +586,23 @@ pub fn add_provenance(sbom: &mut Sbom, path: &str, provenance: &[PartProvenance]
         if let Some(c) = &p.commit {
             push(names::PROVENANCE_COMMIT, c);
         }
+    }
+}
+
+/// What to do about a vulnerability, from its patched versions.
+pub fn recommendation(a: &crate::advisory::Advisory) -> String {
+    if a.patched.is_empty() {
+        format!(
+            "No patched version of {} exists: replace the crate or remove the dependency (see {}).",
+            a.package,
+            a.rustsec_url()
+        )
+    } else {
+        format!(
+            "Upgrade {} to a version matching {} and rebuild the module.",
+            a.package,
+            a.patched.join(" or ")
+        )
     }
 }
 
@@ -598,6 +667,7 @@ pub fn build(analysis: &Analysis, timestamp: u64) -> Sbom {
         parts,
         crates,
         relationships: relationships.into_iter().collect(),
+        vulnerabilities: Vec::new(),
     }
 }
 

@@ -176,6 +176,21 @@ fn lay_fixtures(dir: &Path, text: &str) {
     if mentions("*.wasm") {
         copy(demo.join("app.wasm"), "app.wasm");
     }
+    if mentions("advisory-db") {
+        // The two-advisory database of testdata, in its layout.
+        for (krate, id) in [
+            ("smallvec", "RUSTSEC-2021-0003"),
+            ("ansi_term", "RUSTSEC-2021-0139"),
+        ] {
+            let to = dir.join("advisory-db/crates").join(krate);
+            std::fs::create_dir_all(&to).expect("mkdir");
+            std::fs::copy(
+                repo(&format!("testdata/advisory-db/crates/{krate}/{id}.md")),
+                to.join(format!("{id}.md")),
+            )
+            .expect("copy advisory");
+        }
+    }
     if mentions("plug.wasm") {
         let out = std::process::Command::new(bin)
             .args(["extract", "--node", "/component[0]", "-o", "plug.wasm"])

@@ -8,6 +8,7 @@ mod common;
 #[path = "../common/yaml.rs"]
 mod yaml;
 
+mod advisories;
 mod cases;
 mod check;
 mod commands;

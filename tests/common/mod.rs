@@ -259,3 +259,102 @@ pub fn conformance_dir(name: &str, marker: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// The RustSec advisory database snapshot: `$WASM_AUDIT_ADVISORY_DB`, else
+/// `../shared/advisory-db` next to the checkout. `None` (with a message)
+/// when it is absent outside CI; a panic when it is absent and `CI` is set.
+pub fn advisory_db() -> Option<PathBuf> {
+    let dir = match std::env::var_os("WASM_AUDIT_ADVISORY_DB") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/advisory-db"),
+    };
+    if dir.join("crates").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "the advisory database is required in CI but {} has no crates/ (set WASM_AUDIT_ADVISORY_DB)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: advisory database not found at {} (set WASM_AUDIT_ADVISORY_DB)",
+        dir.display()
+    );
+    None
+}
+
+/// A `.dep-v0` payload (zlib-compressed `auditable_serde::VersionInfo`
+/// JSON, as cargo-auditable writes it): a local root crate `root`
+/// depending on each crates.io crate `(name, version)` of `crates`.
+pub fn dep_v0(root: &str, crates: &[(&str, &str)]) -> Vec<u8> {
+    use auditable_serde::{DependencyKind, Package, Source, VersionInfo};
+    let package =
+        |name: &str, version: &str, source: Source, root: bool, deps: Vec<usize>| Package {
+            name: name.to_string(),
+            version: version.parse().expect("a semver version"),
+            source,
+            kind: DependencyKind::Runtime,
+            dependencies: deps,
+            root,
+        };
+    let mut packages = vec![package(
+        root,
+        "0.1.0",
+        Source::Local,
+        true,
+        (1..=crates.len()).collect(),
+    )];
+    for (name, version) in crates {
+        packages.push(package(name, version, Source::CratesIo, false, vec![]));
+    }
+    let info = VersionInfo {
+        packages,
+        format: 0,
+    };
+    let json = serde_json::to_vec(&info).expect("serialise VersionInfo");
+    miniz_oxide::deflate::compress_to_vec_zlib(&json, 6)
+}
+
+/// A core module with code and, when given, a `.dep-v0` section.
+pub fn module_with_dep_v0(dep_v0: Option<&[u8]>) -> Vec<u8> {
+    use wasm_encoder::Section as _;
+    let mut module =
+        wat::parse_str(r#"(module (func (export "run") (result i32) i32.const 7))"#).expect("WAT");
+    if let Some(data) = dep_v0 {
+        wasm_encoder::CustomSection {
+            name: std::borrow::Cow::Borrowed(".dep-v0"),
+            data: std::borrow::Cow::Borrowed(data),
+        }
+        .append_to(&mut module);
+    }
+    module
+}
+
+/// A component holding `modules` as its direct core modules, in order
+/// (`/module[0]`, `/module[1]`, ...).
+pub fn component_of(modules: &[Vec<u8>]) -> Vec<u8> {
+    let mut outer = wasm_encoder::Component::new();
+    for m in modules {
+        outer.section(&wasm_encoder::RawSection {
+            id: wasm_encoder::ComponentSectionId::CoreModule.into(),
+            data: m,
+        });
+    }
+    outer.finish()
+}
+
+/// The acceptance fixture of the advisory checks: a component whose first
+/// module records `libc 0.2.158` (no advisory) and whose SECOND module
+/// (`/module[1]`) records `smallvec` at `smallvec` (1.6.0 is affected by
+/// RUSTSEC-2021-0003, 1.6.1 is patched) and, when `unmaintained`, the
+/// unmaintained `ansi_term 0.12.1` (RUSTSEC-2021-0139).
+pub fn advisory_fixture(smallvec: &str, unmaintained: bool) -> Vec<u8> {
+    let first = module_with_dep_v0(Some(&dep_v0("first-tool", &[("libc", "0.2.158")])));
+    let mut crates = vec![("smallvec", smallvec)];
+    if unmaintained {
+        crates.push(("ansi_term", "0.12.1"));
+    }
+    let second = module_with_dep_v0(Some(&dep_v0("second-app", &crates)));
+    component_of(&[first, second])
+}

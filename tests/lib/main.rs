@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod advisories;
 mod architecture;
 mod composition;
 mod dep_v0;

@@ -199,7 +199,26 @@ fn fixtures() -> Vec<(String, Analysis)> {
     }
     out.push(("built/demo-app".to_string(), metadata_fixture()));
     out.push(("built/hostile".to_string(), hostile_fixture()));
+    out.push(("built/vulnerable".to_string(), vulnerable_fixture()));
     out
+}
+
+/// The advisory acceptance fixture: the second module records
+/// `smallvec 1.6.0` (RUSTSEC-2021-0003) and the unmaintained `ansi_term`.
+fn vulnerable_fixture() -> Analysis {
+    let bytes = common::advisory_fixture("1.6.0", true);
+    wasm_audit::analyze_bytes("vulnerable.wasm", &bytes, &Options::default()).expect("analyse")
+}
+
+/// The advisory database snapshot, loaded once: every document here
+/// carries the vulnerabilities it finds (none when it is absent).
+fn advisories() -> Option<&'static wasm_audit::advisory::Database> {
+    static DB: OnceLock<Option<wasm_audit::advisory::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        common::advisory_db()
+            .map(|d| wasm_audit::advisory::Database::open(&d).expect("the snapshot loads"))
+    })
+    .as_ref()
 }
 
 fn file_name(p: &Path) -> String {
@@ -226,7 +245,10 @@ struct Case {
 }
 
 fn render_all(label: &str, a: &Analysis) -> Case {
-    let model = sbom::build(a, T);
+    let mut model = sbom::build(a, T);
+    if let Some(db) = advisories() {
+        model.add_advisories(a, db);
+    }
     let docs = SbomFormat::ALL
         .into_iter()
         .map(|f| {
@@ -1324,4 +1346,191 @@ fn time_the_largest_component() {
         a.nodes.len(),
         bytes / runs as usize
     );
+}
+
+// ---------------------------------------------------------------------------
+// Vulnerabilities, and a Dependency-Track-style lint of every document.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_vulnerable_crate_of_the_second_module_is_a_cyclonedx_vulnerability_affecting_its_bom_ref() {
+    if advisories().is_none() {
+        return;
+    }
+    let case = cases()
+        .iter()
+        .find(|c| c.label == "built/vulnerable")
+        .expect("the vulnerable fixture");
+    let d = json(doc(case, SbomFormat::CycloneDxJson));
+    let vulns = d["vulnerabilities"].as_array().expect("vulnerabilities");
+    // Unmaintained is a check finding, not a vulnerability.
+    assert_eq!(vulns.len(), 1, "{vulns:#?}");
+    let v = &vulns[0];
+    assert_eq!(v["id"], "RUSTSEC-2021-0003");
+    assert_eq!(ptr(v, "/source/name"), "OSV");
+    let smallvec = all_components(&d)
+        .into_iter()
+        .find(|c| c["name"] == "smallvec")
+        .expect("the smallvec crate component");
+    assert_eq!(smallvec["version"], "1.6.0");
+    assert_eq!(smallvec["purl"], "pkg:cargo/smallvec@1.6.0");
+    assert_eq!(ptr(v, "/affects/0/ref"), &smallvec["bom-ref"]);
+    assert_eq!(ptr(v, "/affects/0/versions/0/status"), "affected");
+    assert_eq!(property(v, names::FOUND_IN), vec!["/module[1]"]);
+    // NVD's base score of CVE-2021-25900 for this vector.
+    assert_eq!(
+        ptr(v, "/ratings/0/vector"),
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+    );
+    assert_eq!(
+        ptr(v, "/ratings/0/score")
+            .as_f64()
+            .map(|s| (s * 10.0).round()),
+        Some(98.0)
+    );
+    assert_eq!(ptr(v, "/ratings/0/severity"), "critical");
+    assert_eq!(ptr(v, "/ratings/0/method"), "CVSSv31");
+    assert!(
+        v["recommendation"]
+            .as_str()
+            .is_some_and(|r| r.contains(">= 1.6.1")),
+        "{v:#}"
+    );
+    let refs: Vec<&str> = v["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(refs, vec!["CVE-2021-25900", "GHSA-43w2-9j62-hq99"]);
+    let xml = String::from_utf8(doc(case, SbomFormat::CycloneDxXml).to_vec()).expect("UTF-8");
+    assert!(
+        xml.contains("<vulnerability bom-ref=\"vulnerability-RUSTSEC-2021-0003\">"),
+        "{xml}"
+    );
+
+    // The patched version: no vulnerability at all.
+    let fixed = common::advisory_fixture("1.6.1", true);
+    let a = wasm_audit::analyze_bytes("fixed.wasm", &fixed, &Options::default()).expect("analyse");
+    let d = json(doc(&render_all("fixed", &a), SbomFormat::CycloneDxJson));
+    assert!(
+        d.get("vulnerabilities").is_none(),
+        "{:#}",
+        d["vulnerabilities"]
+    );
+}
+
+/// A package URL as the purl specification writes it:
+/// `pkg:type/namespace/name@version?qualifiers#subpath`, its type
+/// lowercase letters, digits, `.`, `+`, `-` and its name not empty; every
+/// `%` starts a two-digit escape.
+fn purl_parses(purl: &str) -> Result<(), String> {
+    let rest = purl.strip_prefix("pkg:").ok_or("no pkg: scheme")?;
+    let (ty, rest) = rest.split_once('/').ok_or("no type")?;
+    if ty.is_empty()
+        || !ty
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".+-".contains(c))
+    {
+        return Err(format!("bad type {ty:?}"));
+    }
+    let rest = rest.split('#').next().unwrap_or("");
+    let rest = rest.split('?').next().unwrap_or("");
+    let (path, version) = match rest.rsplit_once('@') {
+        Some((p, v)) => (p, Some(v)),
+        None => (rest, None),
+    };
+    let name = path.rsplit('/').next().unwrap_or("");
+    if name.is_empty() {
+        return Err("empty name".into());
+    }
+    if version == Some("") {
+        return Err("empty version".into());
+    }
+    let bytes = purl.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%' {
+            let ok = bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+            if !ok {
+                return Err(format!("bad escape at {i}"));
+            }
+        }
+        if b.is_ascii_whitespace() || *b < 0x20 {
+            return Err("whitespace or control character".into());
+        }
+    }
+    Ok(())
+}
+
+/// What Dependency-Track needs to import a CycloneDX document without
+/// losing anything: every purl parses, bom-refs are unique, and every
+/// dependency and `affects` reference resolves to a component.
+fn dependency_track_lint(d: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut refs = std::collections::BTreeSet::new();
+    let mut components: Vec<&Value> = all_components(d);
+    components.extend(d.pointer("/metadata/component"));
+    for c in &components {
+        if let Some(r) = c["bom-ref"].as_str() {
+            if !refs.insert(r.to_string()) {
+                problems.push(format!("duplicate bom-ref {r}"));
+            }
+        }
+        if let Some(p) = c["purl"].as_str() {
+            if let Err(e) = purl_parses(p) {
+                problems.push(format!("purl {p}: {e}"));
+            }
+        }
+    }
+    for dep in d["dependencies"].as_array().into_iter().flatten() {
+        for r in
+            std::iter::once(&dep["ref"]).chain(dep["dependsOn"].as_array().into_iter().flatten())
+        {
+            if !r.as_str().is_some_and(|r| refs.contains(r)) {
+                problems.push(format!("dependency ref {r} resolves to no component"));
+            }
+        }
+    }
+    for v in d["vulnerabilities"].as_array().into_iter().flatten() {
+        if let Some(r) = v["bom-ref"].as_str() {
+            if refs.contains(r) {
+                problems.push(format!("vulnerability bom-ref {r} is also a component's"));
+            }
+        }
+        for a in v["affects"].as_array().into_iter().flatten() {
+            if !a["ref"].as_str().is_some_and(|r| refs.contains(r)) {
+                problems.push(format!("affects ref {} resolves to no component", a["ref"]));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_cyclonedx_document_passes_a_dependency_track_style_lint() {
+    let mut checked = 0;
+    for case in cases() {
+        let d = json(doc(case, SbomFormat::CycloneDxJson));
+        let problems = dependency_track_lint(&d);
+        assert!(problems.is_empty(), "{}: {problems:#?}", case.label);
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked}");
+    // The lint finds what it looks for.
+    let mut broken = json(doc(&cases()[0], SbomFormat::CycloneDxJson));
+    broken["dependencies"][0]["dependsOn"] = serde_json::json!(["nowhere"]);
+    broken["components"][0]["purl"] = serde_json::json!("pkg:cargo/x@1.0%zz");
+    let problems = dependency_track_lint(&broken);
+    assert!(
+        problems.iter().any(|p| p.contains("nowhere")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("bad escape")),
+        "{problems:?}"
+    );
+    assert!(purl_parses("pkg:cargo/smallvec@1.6.0").is_ok());
+    assert!(purl_parses("pkg:/x").is_err() && purl_parses("cargo/x").is_err());
 }

@@ -1,0 +1,98 @@
+//! Known-vulnerability matching: loading the whole RustSec snapshot
+//! (`../shared/advisory-db`, or `$WASM_AUDIT_ADVISORY_DB`) and matching the
+//! `.dep-v0` crates of every module of the corpus (`../shared/corpus`, or
+//! `$WASM_AUDIT_CORPUS`) and of the project's fixtures against it:
+//!
+//! - `advisories/open`: `Database::open` of the snapshot (read, parse
+//!   every front matter, index by crate);
+//! - `advisories/scan`: `Database::scan` of every analysis (already made);
+//! - `advisories/open+scan`: both, what `check --advisory-db` adds to a run.
+//!
+//! ```text
+//! cargo bench --bench advisories
+//! benches/advisories.sh        # the bench, then the CLI with and without the database
+//! ```
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use wasm_audit::advisory::Database;
+use wasm_audit::{Analysis, Options};
+
+fn shared(var: &str, rel: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(rel));
+    dir.is_dir().then_some(dir)
+}
+
+/// The corpus and the fixtures that parse, analysed once.
+fn analyses() -> Vec<Analysis> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    if let Some(c) = shared("WASM_AUDIT_CORPUS", "../shared/corpus") {
+        if let Ok(rd) = std::fs::read_dir(c.join("files")) {
+            files.extend(rd.flatten().map(|e| e.path()));
+        }
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["testdata/demo", "testdata/wat", "testdata/wiring"] {
+        if let Ok(rd) = std::fs::read_dir(repo.join(d)) {
+            files.extend(rd.flatten().map(|e| e.path()));
+        }
+    }
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm" || x == "wat"))
+        .filter_map(|p| {
+            let source = wasm_audit::input::Source::Path(p.clone());
+            wasm_audit::analyze_source(&source, &Options::default())
+                .ok()
+                .map(|(_, a)| a)
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(db_dir) = shared("WASM_AUDIT_ADVISORY_DB", "../shared/advisory-db") else {
+        eprintln!("SKIPPED: no advisory database (set WASM_AUDIT_ADVISORY_DB)");
+        return;
+    };
+    let analyses = analyses();
+    let db = Database::open(&db_dir).expect("the snapshot loads");
+    let modules: usize = analyses
+        .iter()
+        .map(|a| a.nodes.iter().filter(|n| n.crates.is_some()).count())
+        .sum();
+    let crates: usize = analyses
+        .iter()
+        .flat_map(|a| &a.nodes)
+        .map(|n| n.crates.as_ref().map_or(0, Vec::len))
+        .sum();
+    let hits: usize = analyses.iter().map(|a| db.scan(a).len()).sum();
+    eprintln!(
+        "{} advisory files; {} inputs, {modules} modules with .dep-v0, {crates} crates, {hits} advisory hits",
+        db.files,
+        analyses.len()
+    );
+    let mut g = c.benchmark_group("advisories");
+    g.measurement_time(Duration::from_secs(5)).sample_size(20);
+    g.bench_function("open", |b| {
+        b.iter(|| black_box(Database::open(&db_dir).expect("db")))
+    });
+    g.bench_function("scan", |b| {
+        b.iter(|| black_box(analyses.iter().map(|a| db.scan(a).len()).sum::<usize>()))
+    });
+    g.bench_function("open+scan", |b| {
+        b.iter(|| {
+            let db = Database::open(&db_dir).expect("db");
+            black_box(analyses.iter().map(|a| db.scan(a).len()).sum::<usize>())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
