@@ -108,6 +108,10 @@ pub struct PartProvenanceRule {
     /// The branch it must be built from (`main`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_branch: Option<String>,
+    /// Inputs its workflow run must have had, each with this exact value
+    /// (`build-workflow-inputs = { release_version = "1.2.0" }`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub build_workflow_inputs: BTreeMap<String, String>,
 }
 
 impl PartProvenanceRule {
@@ -118,6 +122,7 @@ impl PartProvenanceRule {
             || self.source_tag.is_some()
             || self.source_versioned_tag.is_some()
             || self.source_branch.is_some()
+            || !self.build_workflow_inputs.is_empty()
     }
 }
 

@@ -706,6 +706,7 @@ fn provenance_findings(
                     source_tag: rule.source_tag.clone(),
                     source_versioned_tag: rule.source_versioned_tag.clone(),
                     source_branch: rule.source_branch.clone(),
+                    build_workflow_inputs: rule.build_workflow_inputs.clone(),
                 };
                 let result = match &v.provenance {
                     Some(p) => slsa::check(p, &req, v.keyless.then_some(v.signer.as_str())),

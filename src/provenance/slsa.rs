@@ -1,8 +1,8 @@
 //! SLSA provenance (v0.2 and v1) read from a verified in-toto statement,
 //! and checked as slsa-verifier checks it: the builder (one of the trusted
 //! reusable workflows of slsa-github-generator, or the builder id the
-//! policy names), the source repository, and the tag, versioned tag or
-//! branch it was built from.
+//! policy names), the source repository, the tag, versioned tag or
+//! branch it was built from, and the inputs of the workflow run.
 
 use serde_json::Value;
 
@@ -44,6 +44,31 @@ pub struct Provenance {
     /// The commit (`sha1`), if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The inputs of the workflow run (a `workflow_dispatch` event's
+    /// `inputs`), each value as text (`true`, `123`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub inputs: std::collections::BTreeMap<String, String>,
+}
+
+/// The `inputs` object of a workflow event payload, values as text (a
+/// string as it is, a number or boolean as JSON writes it), as
+/// slsa-verifier compares them.
+fn inputs_of(payload: Option<&Value>) -> std::collections::BTreeMap<String, String> {
+    payload
+        .and_then(|p| p.get("inputs"))
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn s(v: &Value, path: &[&str]) -> Option<String> {
@@ -75,6 +100,7 @@ pub fn read(statement: &Statement) -> Result<Option<Provenance>, ProvenanceError
                 .or_else(|| source_uri.rsplit_once('@').map(|(_, r)| r.to_string()));
             let base_ref = env.and_then(|e| s(e, &["github_event_payload", "base_ref"]));
             let commit = s(p, &["invocation", "configSource", "digest", "sha1"]);
+            let inputs = inputs_of(env.and_then(|e| e.get("github_event_payload")));
             Provenance {
                 predicate_type: statement.predicate_type.clone(),
                 builder_id,
@@ -82,6 +108,7 @@ pub fn read(statement: &Statement) -> Result<Option<Provenance>, ProvenanceError
                 source_ref,
                 base_ref,
                 commit,
+                inputs,
             }
         }
         PREDICATE_V1 => {
@@ -122,6 +149,12 @@ pub fn read(statement: &Statement) -> Result<Option<Provenance>, ProvenanceError
                         .and_then(|d| d.get(0))
                         .and_then(|d| s(d, &["digest", "gitCommit"]))
                 });
+            // GitHub's builders: `externalParameters.inputs`; the generic
+            // generator: the event payload it records.
+            let mut inputs = inputs_of(ext);
+            if inputs.is_empty() {
+                inputs = inputs_of(internal.and_then(|i| i.get("GITHUB_EVENT_PAYLOAD")));
+            }
             Provenance {
                 predicate_type: statement.predicate_type.clone(),
                 builder_id,
@@ -129,6 +162,7 @@ pub fn read(statement: &Statement) -> Result<Option<Provenance>, ProvenanceError
                 source_ref,
                 base_ref,
                 commit,
+                inputs,
             }
         }
         _ => return Ok(None),
@@ -161,6 +195,9 @@ pub struct Requirements {
     pub source_versioned_tag: Option<String>,
     /// A branch (`main`).
     pub source_branch: Option<String>,
+    /// Inputs the workflow run must have had, each with this exact value
+    /// (slsa-verifier's `--build-workflow-input`).
+    pub build_workflow_inputs: std::collections::BTreeMap<String, String>,
 }
 
 fn tag_of(prov: &Provenance) -> Option<&str> {
@@ -274,6 +311,21 @@ pub fn check(
             return mismatch(format!(
                 "versioned tag mismatch: the provenance's tag is {t}, not {want}"
             ));
+        }
+    }
+    for (key, want) in &req.build_workflow_inputs {
+        match prov.inputs.get(key) {
+            Some(have) if have == want => {}
+            Some(have) => {
+                return mismatch(format!(
+                    "workflow input mismatch: {key} is {have:?} in the provenance, not {want:?}"
+                ))
+            }
+            None => {
+                return mismatch(format!(
+                    "workflow input mismatch: the provenance records no input {key}"
+                ))
+            }
         }
     }
     if let Some(want) = &req.source_branch {

@@ -480,6 +480,7 @@ fn run_suite(
                 source_tag: tag.map(str::to_string),
                 source_versioned_tag: versioned.map(str::to_string),
                 source_branch: branch.map(str::to_string),
+                build_workflow_inputs: Default::default(),
             };
             let got = check(prov, &req, Some(&verified.signer));
             match (expect, got) {

@@ -350,6 +350,55 @@ fn an_attestation_naming_another_source_is_provenance_mismatch() {
     assert_eq!(missing[0]["path"], path.as_str());
 }
 
+/// slsa-verifier's three workflow-input cases (match, a missing field, a
+/// different value), on a part whose provenance records the inputs of its
+/// `workflow_dispatch` run (a boolean and a number among them, compared as
+/// text as slsa-verifier does).
+#[test]
+fn workflow_inputs_must_match_the_policy() {
+    let Some(fx) = fixture() else { return };
+    fx.attest_all();
+    let (_, digest, path) = fx.parts[1].clone();
+    fx.attest(1, |st| {
+        st["predicate"]["buildDefinition"]["externalParameters"]["inputs"] = json!({
+            "release_version": "(for example, 0.1.0)",
+            "some_bool": true,
+            "some_integer": 123
+        });
+    });
+    let rule = |inputs: &str| {
+        format!(
+            "\n[[provenance.part]]\nmatch = \"{digest}\"\nbuild-workflow-inputs = {{ {inputs} }}\n"
+        )
+    };
+    let (code, report) = fx.check(&rule(
+        "release_version = \"(for example, 0.1.0)\", some_bool = \"true\", some_integer = \"123\"",
+    ));
+    assert_eq!(code, 0, "matching inputs pass: {report:#}");
+    for (wrong, says) in [
+        (
+            "release_version = \"(for example, 0.1.0)\", some_bool = \"true\", missing_field = \"123\"",
+            "no input missing_field",
+        ),
+        (
+            "release_version = \"(for example, 0.1.0)\", some_bool = \"true\", some_integer = \"321\"",
+            "some_integer is \"123\"",
+        ),
+    ] {
+        let (code, report) = fx.check(&rule(wrong));
+        assert_eq!(code, 1, "{wrong}");
+        let mm = findings(&report, "provenance-mismatch");
+        assert_eq!(mm.len(), 1, "{wrong}: {report:#}");
+        assert_eq!(mm[0]["path"], path.as_str());
+        let message = mm[0]["message"].as_str().unwrap();
+        assert!(message.contains("workflow input mismatch") && message.contains(says), "{message}");
+    }
+    // A provenance without inputs does not meet a rule that names one.
+    fx.attest(1, |_| {});
+    let (code, _) = fx.check(&rule("some_bool = \"true\""));
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn a_flipped_byte_in_any_attestation_is_provenance_invalid() {
     let Some(fx) = fixture() else { return };
