@@ -233,6 +233,17 @@ impl Diag {
         }
     }
 
+    /// A finding about `node` of the input `file`.
+    fn at(code: Code, file: &str, node: &Node, message: String) -> Diag {
+        Diag::new(
+            code,
+            Some(file),
+            Some(&node.path),
+            Some(&node.digest),
+            message,
+        )
+    }
+
     /// `vulnerable-crate`, `unmaintained-crate` or `unsound-crate`: module
     /// `node` of `file` carries `krate`, which `advisory` affects.
     pub fn advisory(
@@ -252,20 +263,16 @@ impl Diag {
         } else {
             format!("patched: {}", advisory.patched.join(" or "))
         };
-        let mut d = Diag::new(
+        let mut d = Diag::at(
             code,
-            Some(file),
-            Some(&node.path),
-            Some(&node.digest),
+            file,
+            node,
             format!(
                 "{what} crate {} {} in {}{}: {} {} ({fix})",
                 krate.name,
                 krate.version,
                 node.path,
-                node.name
-                    .as_deref()
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default(),
+                named(node),
                 advisory.id,
                 advisory.title,
             ),
@@ -324,11 +331,10 @@ impl Diag {
 
     /// `substituted`: `node` carries the name of trusted `entry` with other bytes.
     pub fn substituted(file: &str, node: &Node, entry: Option<&TrustEntry>) -> Diag {
-        Diag::new(
+        Diag::at(
             Code::Substituted,
-            Some(file),
-            Some(&node.path),
-            Some(&node.digest),
+            file,
+            node,
             match entry {
                 Some(e) => format!(
                     "{} `{}` carries the name of trusted entry {} ({}) but its bytes are {}",
@@ -382,22 +388,15 @@ impl Diag {
                 node.size
             )
         };
-        Diag::new(
-            Code::UnknownCode,
-            Some(&a.file),
-            Some(&node.path),
-            Some(&node.digest),
-            message,
-        )
+        Diag::at(Code::UnknownCode, &a.file, node, message)
     }
 
     /// `imported-code`: the composition instantiates code the host supplies.
     pub fn imported_code(file: &str, parent: &Node, ic: &ImportedCode) -> Diag {
-        Diag::new(
+        Diag::at(
             Code::ImportedCode,
-            Some(file),
-            Some(&parent.path),
-            Some(&parent.digest),
+            file,
+            parent,
             format!(
                 "{} instantiates a {} supplied by the host at link time (from root import `{}`, {}#{}[{}]): its code cannot be audited",
                 parent.path,
@@ -413,20 +412,16 @@ impl Diag {
     /// `capability-denied`: `cap` reaches `node`; `why` is the rule.
     pub fn capability_denied(file: &str, node: &Node, cap: &Capability, why: &str) -> Diag {
         let via: Vec<&str> = cap.via.iter().map(|b| b.path.as_str()).collect();
-        Diag::new(
+        Diag::at(
             Code::CapabilityDenied,
-            Some(file),
-            Some(&node.path),
-            Some(&node.digest),
+            file,
+            node,
             format!(
                 "{} reaches {} {}{} ({why}; via {})",
                 cap.label(),
                 node.kind.as_str(),
                 node.path,
-                node.name
-                    .as_deref()
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default(),
+                named(node),
                 via.join(" → ")
             ),
         )
@@ -453,19 +448,15 @@ impl Diag {
 
     /// `provenance-missing`: `node` needs provenance and nothing verified vouches for it.
     pub fn provenance_missing(file: &str, node: &Node, why: &str) -> Diag {
-        Diag::new(
+        Diag::at(
             Code::ProvenanceMissing,
-            Some(file),
-            Some(&node.path),
-            Some(&node.digest),
+            file,
+            node,
             format!(
                 "{} {}{} has no verified provenance{why}",
                 node.kind.as_str(),
                 node.path,
-                node.name
-                    .as_deref()
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default(),
+                named(node),
             ),
         )
     }
@@ -483,11 +474,10 @@ impl Diag {
 
     /// `provenance-mismatch`: `origin` names `node` but says something else.
     pub fn provenance_mismatch(file: &str, node: &Node, origin: &str, reason: &str) -> Diag {
-        Diag::new(
+        Diag::at(
             Code::ProvenanceMismatch,
-            Some(file),
-            Some(&node.path),
-            Some(&node.digest),
+            file,
+            node,
             format!(
                 "attestation {origin} names {} {} but {reason}",
                 node.kind.as_str(),
@@ -517,6 +507,14 @@ impl Diag {
             format!("capability rule for `{matches}` matched no part"),
         )
     }
+}
+
+/// `` `name` `` after a node's path in a message, when the node has a name.
+fn named(node: &Node) -> String {
+    node.name
+        .as_deref()
+        .map(|n| format!(" `{n}`"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
