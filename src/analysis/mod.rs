@@ -9,6 +9,7 @@
 pub(crate) mod classify;
 pub(crate) mod depv0;
 pub mod input;
+pub(crate) mod integrity;
 pub(crate) mod walk;
 pub(crate) mod wiring;
 pub mod wit;
@@ -138,7 +139,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             .or_else(|| node.name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes, &spaces, &modules);
-    let wiring =
+    let mut wiring =
         match wiring::resolve::resolve(&nodes, &spaces, &modules, options.limits.max_wiring_work) {
             Ok(w) => w,
             Err(wiring::resolve::ResolveError::Budget { budget }) => {
@@ -163,6 +164,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             }
         };
     drop(modules);
+    wiring.integrity = integrity::claims(&nodes, &wiring, bytes);
 
     let Some(root) = nodes.first() else {
         return Err(Error::Malformed {

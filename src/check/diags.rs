@@ -80,6 +80,19 @@ pub enum Code {
     /// A module's `.dep-v0` names a crate version that an advisory says is
     /// unsound.
     UnsoundCrate,
+    /// An internal namespace (policy `[registries] internal`) is locked to,
+    /// or resolved by the wkg configuration to, another registry, or left
+    /// to the default registry or wkg's built-in fallbacks.
+    NamespaceConfusion,
+    /// A Spin registry source or dependency, or a URL source without a
+    /// digest: the registry decides which bytes it serves.
+    UnpinnedSource,
+    /// An import named with `integrity=<…>` is satisfied by a node whose
+    /// bytes have another digest (or the metadata cannot be checked).
+    IntegrityMismatch,
+    /// An import named with `integrity=<…>` that the composition does not
+    /// satisfy itself (the host supplies it): its bytes were not checked.
+    IntegrityUnverified,
 }
 
 impl Code {
@@ -101,6 +114,10 @@ impl Code {
         Code::VulnerableCrate,
         Code::UnmaintainedCrate,
         Code::UnsoundCrate,
+        Code::NamespaceConfusion,
+        Code::UnpinnedSource,
+        Code::IntegrityMismatch,
+        Code::IntegrityUnverified,
     ];
 
     /// The stable kebab-case name.
@@ -122,6 +139,10 @@ impl Code {
             Code::VulnerableCrate => "vulnerable-crate",
             Code::UnmaintainedCrate => "unmaintained-crate",
             Code::UnsoundCrate => "unsound-crate",
+            Code::NamespaceConfusion => "namespace-confusion",
+            Code::UnpinnedSource => "unpinned-source",
+            Code::IntegrityMismatch => "integrity-mismatch",
+            Code::IntegrityUnverified => "integrity-unverified",
         }
     }
 
@@ -149,6 +170,10 @@ impl Code {
             Code::VulnerableCrate => "A module's cargo-auditable `.dep-v0` names a crate version that a RustSec vulnerability advisory affects (--advisory-db).",
             Code::UnmaintainedCrate => "A module's cargo-auditable `.dep-v0` names a crate that a RustSec advisory says is unmaintained (--advisory-db).",
             Code::UnsoundCrate => "A module's cargo-auditable `.dep-v0` names a crate version that a RustSec advisory says is unsound (--advisory-db).",
+            Code::NamespaceConfusion => "An internal namespace ([registries] internal) is locked to another registry (wkg.lock, Cargo-component.lock, spin.toml), resolved by the wkg configuration to another registry, or left to the default registry or wkg's built-in fallbacks: dependency confusion.",
+            Code::UnpinnedSource => "A Spin registry source or dependency (which spin.toml cannot pin by digest), or a URL source without a digest: the registry or server decides which bytes it serves.",
+            Code::IntegrityMismatch => "An import named with integrity=<...> is satisfied in the composition by a node whose bytes have another digest, or its integrity metadata cannot be checked (malformed, unknown algorithm).",
+            Code::IntegrityUnverified => "An import named with integrity=<...> is not satisfied inside the composition (the host supplies it, or the analysis cannot tell which node does): the audit did not check its bytes.",
         }
     }
 
@@ -158,7 +183,9 @@ impl Code {
             Code::UnusedTrustEntry
             | Code::UnusedPolicyRule
             | Code::UnmaintainedCrate
-            | Code::UnsoundCrate => Severity::Warn,
+            | Code::UnsoundCrate
+            | Code::UnpinnedSource
+            | Code::IntegrityUnverified => Severity::Warn,
             _ => Severity::Deny,
         }
     }
@@ -494,6 +521,72 @@ impl Diag {
             None,
             None,
             format!("attestation {origin}: {reason}; it vouches for nothing"),
+        )
+    }
+
+    /// `namespace-confusion`: at `origin` (`wkg.lock:12`) of `file`,
+    /// `subject` (a package, a namespace mapping) `found` (is locked to
+    /// ..., is left to ...), where the policy requires `required` for
+    /// `namespace`.
+    pub fn namespace_confusion(
+        file: &str,
+        origin: &str,
+        subject: &str,
+        found: &str,
+        namespace: &str,
+        required: &str,
+    ) -> Diag {
+        Diag::new(
+            Code::NamespaceConfusion,
+            Some(file),
+            None,
+            None,
+            format!(
+                "{origin}: {subject} {found}; the policy requires registry `{required}` for the internal namespace `{namespace}`"
+            ),
+        )
+    }
+
+    /// `unpinned-source`: at `origin` of `file`, `what` has no digest.
+    pub fn unpinned_source(file: &str, origin: &str, what: &str, why: &str) -> Diag {
+        Diag::new(
+            Code::UnpinnedSource,
+            Some(file),
+            None,
+            None,
+            format!("{origin}: {what} has no digest: {why}"),
+        )
+    }
+
+    /// `integrity-mismatch`: import `import` of `node` names integrity
+    /// metadata that `reason` says is not met.
+    pub fn integrity_mismatch(file: &str, node: &Node, import: &str, reason: &str) -> Diag {
+        Diag::at(
+            Code::IntegrityMismatch,
+            file,
+            node,
+            format!(
+                "import `{import}` of {} {}{}: {reason}",
+                node.kind.as_str(),
+                node.path,
+                named(node)
+            ),
+        )
+    }
+
+    /// `integrity-unverified`: import `import` of `node` is satisfied
+    /// outside what was audited.
+    pub fn integrity_unverified(file: &str, node: &Node, import: &str, why: &str) -> Diag {
+        Diag::at(
+            Code::IntegrityUnverified,
+            file,
+            node,
+            format!(
+                "import `{import}` of {} {}{} carries integrity metadata but {why}: its bytes were not checked",
+                node.kind.as_str(),
+                node.path,
+                named(node)
+            ),
         )
     }
 

@@ -418,6 +418,7 @@ impl Report {
             }
 
             capability_findings(a, policy, &mut used_rules, &mut |d| add(&mut findings, d));
+            integrity_findings(a, &mut |d| add(&mut findings, d));
             let vouchers =
                 provenance_findings(a, policy, attestations, &mut |d| add(&mut findings, d));
 
@@ -647,6 +648,95 @@ fn capability_findings(
     for (iface, diag) in root_denied {
         if !denied_at_parts.contains(iface.as_str()) {
             emit(diag);
+        }
+    }
+}
+
+/// `integrity=<…>` imports against the digests of the nodes that satisfy
+/// them. Stricter than SRI: every hash must match (not only the strongest
+/// algorithm's), and metadata that cannot be read is a mismatch, never
+/// ignored.
+fn integrity_findings(a: &Analysis, emit: &mut dyn FnMut(Diag)) {
+    use crate::model::wiring::IntegritySatisfier;
+    for claim in &a.wiring.integrity {
+        let Some(node) = a.nodes.get(claim.node) else {
+            continue;
+        };
+        let hashes = match crate::digest::parse_sri(&claim.metadata) {
+            Ok(h) => h,
+            Err(why) => {
+                emit(Diag::integrity_mismatch(
+                    &a.file,
+                    node,
+                    &claim.import,
+                    &format!("its integrity metadata cannot be checked: {why}"),
+                ));
+                continue;
+            }
+        };
+        match &claim.satisfied_by {
+            IntegritySatisfier::Nodes(list) if !list.is_empty() => {
+                for (p, digests) in list {
+                    let Some(provider) = a.nodes.get(*p) else {
+                        continue;
+                    };
+                    for h in &hashes {
+                        let want = h.base64();
+                        let got = digests
+                            .iter()
+                            .find(|(alg, _)| *alg == h.alg.as_str())
+                            .map(|(_, v)| v.as_str());
+                        if got != Some(want.as_str()) {
+                            emit(Diag::integrity_mismatch(
+                                &a.file,
+                                node,
+                                &claim.import,
+                                &format!(
+                                    "it is satisfied by {} {}{} whose {} is {}-{}, not {}-{want}",
+                                    provider.kind.as_str(),
+                                    provider.path,
+                                    provider
+                                        .name
+                                        .as_deref()
+                                        .map(|n| format!(" `{n}`"))
+                                        .unwrap_or_default(),
+                                    h.alg.as_str(),
+                                    h.alg.as_str(),
+                                    got.unwrap_or("(not computed)"),
+                                    h.alg.as_str(),
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            IntegritySatisfier::Nodes(_) => emit(Diag::integrity_unverified(
+                &a.file,
+                node,
+                &claim.import,
+                "nothing in the composition satisfies it",
+            )),
+            IntegritySatisfier::Host => emit(Diag::integrity_unverified(
+                &a.file,
+                node,
+                &claim.import,
+                "the host supplies it (an import of the root)",
+            )),
+            IntegritySatisfier::Unresolved { via: None } => emit(Diag::integrity_unverified(
+                &a.file,
+                node,
+                &claim.import,
+                "nothing in the composition satisfies it (the component is not instantiated here)",
+            )),
+            IntegritySatisfier::Unresolved { via: Some(v) } => emit(Diag::integrity_unverified(
+                &a.file,
+                node,
+                &claim.import,
+                &format!(
+                    "it is passed down through {} from an import the analysis cannot follow to one node",
+                    a.nodes.get(*v).map(|n| n.path.as_str()).unwrap_or("?")
+                ),
+            )),
         }
     }
 }

@@ -77,4 +77,40 @@ pub struct Wiring {
     pub acts: Vec<Vec<String>>,
     /// Work steps the resolution took.
     pub work: u64,
+    /// Every import whose name carries `integrity=<…>`, with what
+    /// satisfies it and that node's digests in the algorithms it names.
+    pub integrity: Vec<IntegrityClaim>,
+}
+
+/// An import name with `integrity=<…>` (`integrity=<…>`,
+/// `locked-dep=<…>,integrity=<…>`, `url=<…>,integrity=<…>`): the bytes
+/// of whatever satisfies it must have that digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrityClaim {
+    /// The node whose import it is.
+    pub node: usize,
+    /// The import's full name.
+    pub import: String,
+    /// The integrity metadata as written.
+    pub metadata: String,
+    /// Who satisfies it.
+    pub satisfied_by: IntegritySatisfier,
+}
+
+/// What satisfies an `integrity=` import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegritySatisfier {
+    /// Nodes of the composition, each with its digests in the algorithms
+    /// the metadata names (`("sha384", base64)`); none when the metadata
+    /// does not parse.
+    Nodes(Vec<(usize, Vec<(&'static str, String)>)>),
+    /// The host (a root import, or one passed down from the root).
+    Host,
+    /// Nothing in the composition: the node is not instantiated, or the
+    /// import is passed down through `via` (a component's path) in a way
+    /// the analysis cannot follow to one provider.
+    Unresolved {
+        /// The component the import was passed down from, when it was.
+        via: Option<usize>,
+    },
 }

@@ -1450,6 +1450,7 @@ impl<'a> Interp<'a> {
                 .map(|a| a.into_iter().collect())
                 .collect(),
             work: self.used,
+            integrity: Vec::new(),
         })
     }
 }
