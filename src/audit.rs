@@ -60,6 +60,7 @@ pub struct Auditor {
     attestations: Vec<Attestation>,
     limits: EffectiveLimits,
     advisories: Option<std::sync::Arc<crate::advisory::Database>>,
+    origins: crate::trust::origin::Origins,
 }
 
 impl Auditor {
@@ -80,6 +81,7 @@ impl Auditor {
             attestations: Vec::new(),
             limits,
             advisories: None,
+            origins: crate::trust::origin::Origins::default(),
         }
     }
 
@@ -103,6 +105,7 @@ impl Auditor {
             source: resolved.source.clone(),
             limits: resolved.limits.clone(),
             advisories: resolved.load_advisories()?.map(std::sync::Arc::new),
+            origins: resolved.load_origins()?,
         })
     }
 
@@ -110,6 +113,13 @@ impl Auditor {
     /// (findings `vulnerable-crate`, `unmaintained-crate`, `unsound-crate`).
     pub fn set_advisories(&mut self, db: crate::advisory::Database) {
         self.advisories = Some(std::sync::Arc::new(db));
+    }
+
+    /// Where packages come from (wkg configuration, lock files, Spin
+    /// manifests; see [`crate::trust::origin`]): checked in each audit
+    /// against the policy's `[registries] internal`.
+    pub fn set_origins(&mut self, origins: crate::trust::origin::Origins) {
+        self.origins = origins;
     }
 
     /// The advisory database audits match against, if any.
@@ -190,10 +200,11 @@ impl Auditor {
 
     /// Audits inputs already analysed (or that failed to be).
     pub fn audit(&self, inputs: &[Input]) -> Report {
-        Report::generate_with(
+        Report::generate_full(
             inputs,
             &self.sets,
             &self.attestations,
+            &self.origins,
             &self.policy,
             self.source.clone(),
             self.advisories.as_deref(),

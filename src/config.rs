@@ -40,6 +40,14 @@ pub struct CheckSettings {
     /// A RustSec advisory database directory (`--advisory-db`); it
     /// overrides the policy's `advisory-db`.
     pub advisory_db: Option<PathBuf>,
+    /// wkg's configuration file (`--wkg-config`); it overrides the
+    /// policy's `[registries] wkg-config`.
+    pub wkg_config: Option<PathBuf>,
+    /// `wkg.lock` / `Cargo-component.lock` files (`--lock`), after the
+    /// policy's.
+    pub locks: Vec<PathBuf>,
+    /// `spin.toml` manifests (`--spin`), after the policy's.
+    pub spin: Vec<PathBuf>,
 }
 
 /// A trust set to load, and who named it (for messages).
@@ -152,6 +160,12 @@ impl Resolved {
             .advisory_db
             .clone()
             .or_else(|| policy.advisory_db.clone());
+        let reg = &mut policy.registries;
+        if let Some(c) = &settings.wkg_config {
+            reg.wkg_config = Some(c.clone());
+        }
+        reg.locks.extend(settings.locks.iter().cloned());
+        reg.spin.extend(settings.spin.iter().cloned());
         Ok(Resolved {
             policy,
             source,
@@ -179,7 +193,49 @@ impl Resolved {
         reads.extend(prov.key.iter().cloned());
         reads.extend(prov.trusted_root.iter().cloned());
         reads.extend(self.advisory_db.iter().cloned());
+        let reg = &self.policy.registries;
+        reads.extend(reg.wkg_config.iter().cloned());
+        reads.extend(reg.locks.iter().chain(&reg.spin).cloned());
         reads
+    }
+
+    /// Reads the wkg configuration, lock files and Spin manifests that say
+    /// where packages come from (`[registries]`, `--wkg-config`, `--lock`,
+    /// `--spin`). A file that cannot be read or parsed is an error: a
+    /// gate that skipped it would pass what it did not check.
+    pub fn load_origins(&self) -> Result<crate::trust::origin::Origins> {
+        use std::io::Read as _;
+        let reg = &self.policy.registries;
+        let mut origins = crate::trust::origin::Origins::default();
+        let read = |p: &PathBuf| -> Result<Vec<u8>> {
+            let limit = crate::trust::sets::MAX_SET_SIZE as u64;
+            let mut bytes = Vec::new();
+            std::fs::File::open(p)
+                .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Error::NotFound { path: p.clone() },
+                    _ => Error::Read {
+                        path: p.clone(),
+                        source: e,
+                    },
+                })?;
+            Ok(bytes)
+        };
+        let invalid =
+            |e: crate::trust::sets::SetError| Error::Usage(format!("invalid registry file: {e}"));
+        if let Some(c) = &reg.wkg_config {
+            origins
+                .add_wkg_config(&c.display().to_string(), &read(c)?)
+                .map_err(invalid)?;
+        }
+        for (list, spin) in [(&reg.locks, false), (&reg.spin, true)] {
+            for p in list {
+                origins
+                    .add_sources(&p.display().to_string(), &read(p)?, spin)
+                    .map_err(invalid)?;
+            }
+        }
+        Ok(origins)
     }
 
     /// Reads and verifies every attestation the policy and the flags name.

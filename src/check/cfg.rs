@@ -166,6 +166,37 @@ impl ProvenanceConfig {
     }
 }
 
+/// `[registries]`: where internal packages must come from (dependency
+/// confusion), and the files that say where they come from (paths
+/// relative to the policy file; `--wkg-config`, `--lock` and `--spin` add
+/// to them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct RegistriesConfig {
+    /// Internal namespace (lowercase kebab-case, as WIT and wkg write
+    /// them) → the registry its packages must come from (`host` or
+    /// `host:port`, as wkg names registries):
+    /// `internal = { myorg = "registry.myorg.example" }`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub internal: BTreeMap<String, String>,
+    /// wkg's configuration file (`~/.config/wasm-pkg/config.toml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wkg_config: Option<std::path::PathBuf>,
+    /// `wkg.lock` and `Cargo-component.lock` files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<std::path::PathBuf>,
+    /// `spin.toml` manifests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spin: Vec<std::path::PathBuf>,
+}
+
+impl RegistriesConfig {
+    /// Nothing set (kept out of reports' policy settings then).
+    pub fn is_empty(&self) -> bool {
+        *self == RegistriesConfig::default()
+    }
+}
+
 /// `[limits]`: each overrides the default limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -246,6 +277,9 @@ pub struct Policy {
     /// `[provenance]`: attestations and what they must say.
     #[serde(skip_serializing_if = "ProvenanceConfig::is_empty")]
     pub provenance: ProvenanceConfig,
+    /// `[registries]`: internal namespaces and where they must come from.
+    #[serde(skip_serializing_if = "RegistriesConfig::is_empty")]
+    pub registries: RegistriesConfig,
     /// Finding code → severity, overriding the defaults.
     pub severity: BTreeMap<String, Severity>,
 }
@@ -473,6 +507,24 @@ impl Policy {
                 }
             }
         }
+        for (ns, registry) in &policy.registries.internal {
+            let here = at(&[Key("registries"), Key("internal"), Key(ns)]);
+            if !crate::trust::origin::is_label(ns) {
+                return Err(err(
+                    here,
+                    format!(
+                        "`{ns}` is not a namespace as WIT and wkg write them (lowercase kebab-case){}",
+                        if crate::trust::origin::is_label(&ns.to_ascii_lowercase()) {
+                            format!("; write `{}`", ns.to_ascii_lowercase())
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+            crate::trust::origin::registry_name(registry)
+                .map_err(|why| err(here, format!("[registries] internal.{ns}: {why}")))?;
+        }
         for (key, zero) in [
             ("max-depth", policy.limits.max_depth == Some(0)),
             ("max-nodes", policy.limits.max_nodes == Some(0)),
@@ -535,6 +587,11 @@ impl Policy {
         prov.key = prov.key.as_ref().map(|p| base.join(p));
         prov.trusted_root = prov.trusted_root.as_ref().map(|p| base.join(p));
         policy.advisory_db = policy.advisory_db.as_ref().map(|p| base.join(p));
+        let reg = &mut policy.registries;
+        reg.wkg_config = reg.wkg_config.as_ref().map(|p| base.join(p));
+        for p in reg.locks.iter_mut().chain(reg.spin.iter_mut()) {
+            *p = base.join(&*p);
+        }
         Ok((policy, digest))
     }
 
@@ -622,6 +679,24 @@ mod tests {
             p.severity(crate::check::diags::Code::UnknownCode),
             Severity::Warn
         );
+    }
+
+    #[test]
+    fn registries_are_validated_where_written() {
+        let text = "[registries]\ninternal = { myorg = \"registry.myorg.example\", acme = \"localhost:5000\" }\n";
+        let p = Policy::parse("p.toml", text).expect("valid");
+        assert_eq!(p.registries.internal.len(), 2);
+        let text = "# MyOrg\n[registries]\n\ninternal = { MyOrg = \"r.example\" }\n";
+        let e = Policy::parse("p.toml", text).expect_err("uppercase namespace");
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("write `myorg`"), "{e}");
+        for bad in ["https://r.example", "r.example/", "r.example:x", ""] {
+            let text = format!("[registries.internal]\nmyorg = \"{bad}\"\n");
+            let e = Policy::parse("p.toml", &text).expect_err(bad);
+            assert_eq!(e.line, 2, "{bad}: {e}");
+        }
+        let e = Policy::parse("p.toml", "[registries]\nlock = [\"wkg.lock\"]\n").expect_err("key");
+        assert!(e.message.contains("lock"), "{e}");
     }
 
     #[test]

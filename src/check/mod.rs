@@ -5,6 +5,7 @@
 
 pub mod cfg;
 pub mod diags;
+pub(crate) mod origin;
 pub mod report;
 pub mod verdicts;
 

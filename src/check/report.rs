@@ -235,8 +235,21 @@ pub struct Report {
     /// The advisory database matched against, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advisory_db: Option<AdvisoryDbReport>,
+    /// Where packages come from: the wkg configuration, lock files and
+    /// Spin manifests read, and every source they name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginReport>,
     /// The policy the report was made with.
     pub policy: PolicyReport,
+}
+
+/// The files read for where packages come from, and what they name.
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginReport {
+    /// Every file, the wkg configuration first.
+    pub files: Vec<crate::trust::origin::OriginFile>,
+    /// Every package or component source, with its registry.
+    pub sources: Vec<crate::trust::origin::Source>,
 }
 
 /// The policy the report was made with.
@@ -268,6 +281,29 @@ impl Report {
         inputs: &[Input],
         sets: &[CheckedSet],
         attestations: &[Attestation],
+        policy: &Policy,
+        source: PolicySource,
+        advisories: Option<&crate::advisory::Database>,
+    ) -> Report {
+        Report::generate_full(
+            inputs,
+            sets,
+            attestations,
+            &crate::trust::origin::Origins::default(),
+            policy,
+            source,
+            advisories,
+        )
+    }
+
+    /// [`generate_with`](Self::generate_with), with where packages come
+    /// from (the wkg configuration, lock files, Spin manifests) checked
+    /// against the policy's `[registries]`.
+    pub fn generate_full(
+        inputs: &[Input],
+        sets: &[CheckedSet],
+        attestations: &[Attestation],
+        origins: &crate::trust::origin::Origins,
         policy: &Policy,
         source: PolicySource,
         advisories: Option<&crate::advisory::Database>,
@@ -352,6 +388,12 @@ impl Report {
                 }
             }
         }
+
+        // Where packages come from: not about one input, so a deny here
+        // fails every input (below).
+        super::origin::origin_findings(origins, &policy.registries.internal, &mut |d| {
+            add(&mut findings, d)
+        });
 
         let mut used_entries = vec![false; trust.entries.len()];
         let mut used_rules = vec![false; policy.capabilities.components.len()];
@@ -521,6 +563,8 @@ impl Report {
                             | Code::TrustSetUnsigned
                             | Code::ProvenanceInvalid
                             | Code::IdentityMismatch
+                            | Code::NamespaceConfusion
+                            | Code::UnpinnedSource
                     )
             });
             if global {
@@ -549,6 +593,10 @@ impl Report {
             advisory_db: advisories.map(|db| AdvisoryDbReport {
                 path: db.path.display().to_string(),
                 advisories: db.files,
+            }),
+            origin: (!origins.is_empty()).then(|| OriginReport {
+                files: origins.files.clone(),
+                sources: origins.sources.clone(),
             }),
             policy: PolicyReport {
                 source,

@@ -64,6 +64,24 @@ pub struct Args {
     /// `advisory-db`. Example: --advisory-db ~/.cargo/advisory-db
     #[arg(long, value_name = "DIR")]
     pub advisory_db: Option<PathBuf>,
+    /// wkg's configuration file (`~/.config/wasm-pkg/config.toml`): how
+    /// each namespace resolves to a registry, checked against the
+    /// policy's `[registries] internal` (namespace-confusion). Overrides
+    /// the policy's `wkg-config`.
+    /// Example: --wkg-config ~/.config/wasm-pkg/config.toml
+    #[arg(long, value_name = "FILE")]
+    pub wkg_config: Option<PathBuf>,
+    /// A `wkg.lock` or `Cargo-component.lock` (repeatable): the registry
+    /// each package was locked from, checked against `[registries]
+    /// internal`. In addition to the policy's `locks`. Example: --lock wkg.lock
+    #[arg(long, value_name = "FILE")]
+    pub lock: Vec<PathBuf>,
+    /// A `spin.toml` (repeatable): its components' registry and URL
+    /// sources and dependencies, checked against `[registries] internal`
+    /// (namespace-confusion) and for digests (unpinned-source). In
+    /// addition to the policy's `spin`. Example: --spin spin.toml
+    #[arg(long, value_name = "FILE")]
+    pub spin: Vec<PathBuf>,
 }
 
 /// Runs `wasm-audit check`; returns the exit code.
@@ -81,6 +99,9 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         sbom,
         report,
         advisory_db,
+        wkg_config,
+        lock,
+        spin,
     } = args;
     let color = ctx.color;
     let flags = ctx.flags;
@@ -99,6 +120,9 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         limits: flags,
         color,
         advisory_db,
+        wkg_config,
+        locks: lock,
+        spin,
     })
 }
 
@@ -142,6 +166,9 @@ struct CheckArgs {
     limits: LimitsConfig,
     color: ColorWhen,
     advisory_db: Option<PathBuf>,
+    wkg_config: Option<PathBuf>,
+    locks: Vec<PathBuf>,
+    spin: Vec<PathBuf>,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -181,6 +208,9 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         attestations: args.attestations.clone(),
         attestation_key: args.attestation_key.clone(),
         advisory_db: args.advisory_db.clone(),
+        wkg_config: args.wkg_config.clone(),
+        locks: args.locks.clone(),
+        spin: args.spin.clone(),
     })?;
 
     // Every file this run reads may not be an output, and no two outputs

@@ -3,6 +3,7 @@
 //! signature has been checked over its exact bytes.
 
 pub mod load;
+pub mod origin;
 pub mod sets;
 pub mod signature;
 

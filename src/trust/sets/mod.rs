@@ -328,7 +328,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Cuts untrusted text that is echoed in a message, so that one bad value
 /// cannot make a message megabytes long.
-fn clip(s: &str) -> String {
+pub(crate) fn clip(s: &str) -> String {
     clip_to(s, 100)
 }
 
@@ -430,7 +430,7 @@ impl<'p> Collector<'p> {
 // other tools, wkg.lock, Cargo-component.lock and spin.toml (`pins.rs`).
 mod json;
 
-mod pins;
+pub(crate) mod pins;
 
 fn sniff_toml(bytes: &[u8]) -> Option<SetKind> {
     pins::sniff(bytes)

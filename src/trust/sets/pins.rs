@@ -11,12 +11,12 @@ use super::*;
 
 /// Byte offsets of line starts, so that every entry's line is found by
 /// a binary search rather than a scan from the top.
-struct Lines {
+pub(crate) struct Lines {
     starts: Vec<usize>,
 }
 
 impl Lines {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(
             text.bytes()
@@ -28,7 +28,7 @@ impl Lines {
     }
 
     /// The 1-based line of a byte offset.
-    fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -37,17 +37,17 @@ impl Lines {
 }
 
 /// What is being read, and where, for messages.
-struct Cx<'p> {
-    path: &'p str,
-    lines: Lines,
+pub(crate) struct Cx<'p> {
+    pub(crate) path: &'p str,
+    pub(crate) lines: Lines,
 }
 
 impl Cx<'_> {
-    fn line(&self, span: &Range<usize>) -> usize {
+    pub(crate) fn line(&self, span: &Range<usize>) -> usize {
         self.lines.line(span.start)
     }
 
-    fn error(&self, span: &Range<usize>, message: String) -> SetError {
+    pub(crate) fn error(&self, span: &Range<usize>, message: String) -> SetError {
         SetError::Toml {
             path: self.path.to_owned(),
             line: self.line(span),
@@ -55,7 +55,7 @@ impl Cx<'_> {
         }
     }
 
-    fn table<'t, 'i>(
+    pub(crate) fn table<'t, 'i>(
         &self,
         value: &'t toml::Spanned<DeValue<'i>>,
         what: &str,
@@ -69,7 +69,7 @@ impl Cx<'_> {
         }
     }
 
-    fn array<'t, 'i>(
+    pub(crate) fn array<'t, 'i>(
         &self,
         value: &'t toml::Spanned<DeValue<'i>>,
         what: &str,
@@ -87,7 +87,7 @@ impl Cx<'_> {
     }
 
     /// An optional string field with its span.
-    fn string<'t>(
+    pub(crate) fn string<'t>(
         &self,
         table: &'t DeTable<'_>,
         key: &str,
@@ -107,7 +107,7 @@ impl Cx<'_> {
 
     /// A string field that must be there; a missing one is reported at
     /// the table (for `[[...]]` tables, their header line).
-    fn required<'t>(
+    pub(crate) fn required<'t>(
         &self,
         table: &'t DeTable<'_>,
         table_span: &Range<usize>,
@@ -146,7 +146,7 @@ impl Cx<'_> {
     }
 }
 
-fn type_name(value: &DeValue<'_>) -> &'static str {
+pub(crate) fn type_name(value: &DeValue<'_>) -> &'static str {
     match value {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",
@@ -348,7 +348,7 @@ fn spin_source(
 /// with the placeholder as the component id. Only header lines change,
 /// and no line is added or removed, so line numbers stay those of the
 /// file.
-pub(super) fn quote_template_keys(text: &str) -> Cow<'_, str> {
+pub(crate) fn quote_template_keys(text: &str) -> Cow<'_, str> {
     if !text.contains("{{") {
         return Cow::Borrowed(text);
     }
