@@ -186,6 +186,7 @@ Examples:
   wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
   wasm-audit check app.wasm --attestation app.wasm.intoto.json --attestation-key cosign.pub
   wasm-audit check app.wasm --policy wasm-audit.toml --advisory-db advisory-db
+  wasm-audit check app.wasm --policy wasm-audit.toml --wkg-config wasm-pkg-config.toml --lock wkg.lock --spin spin.toml
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
@@ -201,7 +202,13 @@ depth (docs/ci.md, \"Provenance\").
 policy's [limits]. --advisory-db (or `advisory-db` in the policy) matches
 the crates each module's cargo-auditable `.dep-v0` records against a local
 RustSec advisory database (offline, no git): vulnerable-crate (deny),
-unmaintained-crate and unsound-crate (warn).
+unmaintained-crate and unsound-crate (warn). --wkg-config, --lock and
+--spin (or [registries] in the policy) say where packages come from: each
+internal namespace of [registries] internal must resolve to, and be locked
+from, its registry (namespace-confusion, deny); Spin registry sources and
+URL sources without a digest are unpinned-source (warn) (docs/registries.md).
+Imports named integrity=<sha256-...> are checked against the node that
+satisfies them (integrity-mismatch).
 
 Formats: text (default), json (schemas/report.schema.json), sarif (2.1.0),
 junit (XML), markdown (pull-request comments).

@@ -1051,3 +1051,78 @@ fn readme_trust_rule_examples_hold() {
     let fixup = analyse(blocks[1]);
     assert_eq!(fixup.root().class.as_str(), "shim");
 }
+
+/// Registry origin end to end: the policy's `[registries]` (files
+/// relative to it), the flags that add to them, the report's `origin`
+/// held to its schema, and unreadable or malformed registry files as
+/// errors (exit 2) that name the file and line.
+#[test]
+fn registry_origin_from_the_policy_and_the_flags() {
+    let dir = repo("testdata/registries");
+    let policy = dir.join("wasm-audit.toml");
+    let run = check(&[demo().as_os_str(), "--policy".as_ref(), policy.as_os_str()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.report);
+    assert_valid(
+        &schema_validator(&repo("schemas/report.schema.json")),
+        &run.report,
+        "report with origin",
+    );
+    let sources = run.report["origin"]["sources"].as_array().expect("sources");
+    assert_eq!(sources.len(), 2);
+    assert_eq!(sources[0]["registry"], "registry.myorg.example");
+    assert_eq!(sources[0]["line"], 6);
+
+    // A lock naming the internal namespace under another registry.
+    let confused = dir.join("wkg-confused.lock");
+    let run = check(&[
+        demo().as_os_str(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        "--lock".as_ref(),
+        confused.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(codes(&run.report), ["namespace-confusion"]);
+    let message = run.report["findings"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("wkg-confused.lock:6: package `myorg:logging` 1.0.0 is locked to registry `ghcr.io`"),
+        "{message}"
+    );
+
+    // A configuration that leaves the namespace to the default registry.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "default_registry = \"wasi.dev\"\n").expect("write");
+    let run = check(&[
+        demo().as_os_str(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        "--wkg-config".as_ref(),
+        config.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(codes(&run.report), ["namespace-confusion"]);
+
+    // Malformed or missing: exit 2, the file and line named, no report.
+    std::fs::write(&config, "[namespace_registries]\nMyOrg = \"registry.myorg.example\"\n")
+        .expect("write");
+    let run = check(&[
+        demo().as_os_str(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        "--wkg-config".as_ref(),
+        config.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("config.toml:2:"), "{}", run.stderr);
+    assert_eq!(run.report, Value::Null);
+    let missing = tmp.path().join("nope.lock");
+    let run = check(&[
+        demo().as_os_str(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        "--lock".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

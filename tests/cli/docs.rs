@@ -168,6 +168,11 @@ fn lay_fixtures(dir: &Path, text: &str) {
             "example-package-v14",
             repo("testdata/provenance/example-package-v14"),
         ),
+        (
+            "wasm-pkg-config.toml",
+            repo("testdata/registries/wasm-pkg-config.toml"),
+        ),
+        ("wkg.lock", repo("testdata/registries/wkg.lock")),
     ] {
         if mentions(name) {
             copy(from, name);
