@@ -105,7 +105,7 @@ fn locked_to_another_registry_is_confusion() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0]
-            .starts_with("wkg.lock:4: package `myorg:lib` 1.0.0 is locked to registry `ghcr.io`"),
+            .starts_with("wkg.lock:5: package `myorg:lib` 1.0.0 is locked to registry `ghcr.io`"),
         "{}",
         found[0]
     );
@@ -169,7 +169,7 @@ fn unmapped_namespaces_are_confusion() {
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found
         .iter()
-        .any(|m| m.starts_with("config.toml:6: [package_registry_overrides] `myorg:y`")));
+        .any(|m| m.starts_with("config.toml:5: [package_registry_overrides] `myorg:y`")));
     assert!(found.iter().any(
         |m| m.starts_with("config.toml:2: [namespace_registries] `myorg` maps it to `ghcr.io`")
     ));
