@@ -1085,7 +1085,9 @@ fn registry_origin_from_the_policy_and_the_flags() {
     assert_eq!(codes(&run.report), ["namespace-confusion"]);
     let message = run.report["findings"][0]["message"].as_str().unwrap_or("");
     assert!(
-        message.contains("wkg-confused.lock:6: package `myorg:logging` 1.0.0 is locked to registry `ghcr.io`"),
+        message.contains(
+            "wkg-confused.lock:6: package `myorg:logging` 1.0.0 is locked to registry `ghcr.io`"
+        ),
         "{message}"
     );
 
@@ -1104,8 +1106,11 @@ fn registry_origin_from_the_policy_and_the_flags() {
     assert_eq!(codes(&run.report), ["namespace-confusion"]);
 
     // Malformed or missing: exit 2, the file and line named, no report.
-    std::fs::write(&config, "[namespace_registries]\nMyOrg = \"registry.myorg.example\"\n")
-        .expect("write");
+    std::fs::write(
+        &config,
+        "[namespace_registries]\nMyOrg = \"registry.myorg.example\"\n",
+    )
+    .expect("write");
     let run = check(&[
         demo().as_os_str(),
         "--policy".as_ref(),
