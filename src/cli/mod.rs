@@ -186,7 +186,8 @@ Examples:
   wasm-audit check app.wasm --trust spin.toml --signature spin.toml.sig --key cosign.pub
   wasm-audit check app.wasm --attestation app.wasm.intoto.json --attestation-key cosign.pub
   wasm-audit check app.wasm --policy wasm-audit.toml --advisory-db advisory-db
-  wasm-audit check app.wasm --policy wasm-audit.toml --wkg-config wasm-pkg-config.toml --lock wkg.lock --spin spin.toml
+  wasm-audit check app.wasm --policy wasm-audit.toml --wkg-config wasm-pkg-config.toml
+  wasm-audit check app.wasm --policy wasm-audit.toml --lock wkg.lock --spin spin.toml
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
