@@ -47,44 +47,63 @@ struct Derived {
     wit: Option<Result<model::WitSummary, String>>,
 }
 
-/// The walk's output with what was derived from each node.
-type WalkedAndDerived = (walk::Walked, Vec<(usize, Derived)>);
+/// What the walk and the parallel phase give: the nodes classified with
+/// their wiring resolved (or why not), and what was derived per node.
+type Staged = (
+    std::result::Result<(Vec<Node>, model::Wiring), Error>,
+    Vec<(usize, Derived)>,
+    Vec<Job>,
+);
 
 /// Walks, hashes, decodes and classifies one binary already in memory.
 pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Analysis> {
     // The whole input is the root's range: one sequential SHA-256 stream,
     // the longest task. It starts at once on one core while the walk runs
-    // on the other, and the other nodes are hashed as soon as the walk is
-    // done, beside it: the critical path is the root's hash, or the walk
-    // plus a share of the rest, whichever is longer.
+    // on the other. When the walk is done, the other nodes are hashed and
+    // decoded beside it, and the classification and the wiring (which need
+    // neither digests nor decoded sections) run beside those, so that
+    // nothing but the report is left once the last byte is hashed.
     let whole_range = 0..bytes.len();
     let mut whole: Option<String> = None;
-    let mut walked: Option<Result<WalkedAndDerived>> = None;
+    let mut staged: Option<Result<Staged>> = None;
     rayon::scope(|s| {
         s.spawn(|_| whole = Some(digest::sha256(bytes)));
-        walked = Some(walk::Walk::run(name, bytes, options.limits).map(|w| {
-            let derived = derive(&w.nodes, bytes, options, &whole_range);
-            (w, derived)
+        staged = Some(walk::Walk::run(name, bytes, options.limits).map(|w| {
+            let jobs: Vec<Job> = w.nodes.iter().map(Job::of).collect();
+            let (derived, shaped) = rayon::join(
+                || derive(&jobs, bytes, options, &whole_range),
+                || shape(name, w, options),
+            );
+            (shaped, derived, jobs)
         }));
     });
-    let Some(walked) = walked else {
+    let Some(staged) = staged else {
         return Err(Error::Malformed {
             input: name.to_string(),
             offset: 0,
             message: "no module or component".into(),
         });
     };
-    let (
-        walk::Walked {
-            mut nodes,
-            shapes,
-            spaces,
-            modules,
-        },
-        derived,
-    ) = walked?;
+    let (shaped, derived, jobs) = staged?;
     let whole = whole.unwrap_or_else(|| digest::sha256(bytes));
 
+    // A `.dep-v0` section over its limit is reported before the wiring,
+    // as when the stages ran one after the other.
+    for (i, d) in &derived {
+        if let Some(Err(depv0::DepV0Error::TooLarge)) = d.crates {
+            let path = jobs.get(*i).map(|j| j.path.as_str()).unwrap_or_default();
+            return Err(Error::LimitExceeded {
+                input: name.to_string(),
+                what: format!(
+                    "the `.dep-v0` section of {path} decompresses to more than {} bytes",
+                    options.limits.max_dep_v0_size
+                ),
+                limit: options.limits.max_dep_v0_size,
+                flag: "--max-dep-v0-size",
+            });
+        }
+    }
+    let (mut nodes, mut wiring) = shaped?;
     for (i, d) in derived {
         let Some(node) = nodes.get_mut(i) else {
             continue;
@@ -92,21 +111,10 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         node.digest = d.digest.unwrap_or_else(|| whole.clone());
         match d.crates {
             Some(Ok(crates)) => node.crates = Some(crates),
-            Some(Err(depv0::DepV0Error::TooLarge)) => {
-                return Err(Error::LimitExceeded {
-                    input: name.to_string(),
-                    what: format!(
-                        "the `.dep-v0` section of {} decompresses to more than {} bytes",
-                        node.path, options.limits.max_dep_v0_size
-                    ),
-                    limit: options.limits.max_dep_v0_size,
-                    flag: "--max-dep-v0-size",
-                })
-            }
             Some(Err(depv0::DepV0Error::Invalid(why))) => node
                 .notes
                 .push(format!("`.dep-v0` section not decodable: {why}")),
-            None => {}
+            Some(Err(depv0::DepV0Error::TooLarge)) | None => {}
         }
         match d.wit {
             Some(Ok(w)) => node.wit = Some(w),
@@ -117,6 +125,43 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         }
     }
 
+    // `integrity=` claims, against the digests just merged (other
+    // algorithms than SHA-256 hash the few nodes such imports name).
+    wiring.integrity = integrity::claims(&nodes, &wiring, bytes);
+
+    let Some(root) = nodes.first() else {
+        return Err(Error::Malformed {
+            input: name.to_string(),
+            offset: 0,
+            message: "no module or component".into(),
+        });
+    };
+    let (kind, digest) = (root.kind, root.digest.clone());
+    Ok(Analysis {
+        file: name.to_string(),
+        kind,
+        size: bytes.len() as u64,
+        digest,
+        from_wat: false,
+        nodes,
+        wiring,
+    })
+}
+
+/// The classification and the wiring, from the walk alone: each
+/// component's function bodies (those of its direct modules), names,
+/// classes and what each node does, then the interpreter's wiring.
+fn shape(
+    name: &str,
+    walked: walk::Walked,
+    options: &Options,
+) -> std::result::Result<(Vec<Node>, model::Wiring), Error> {
+    let walk::Walked {
+        mut nodes,
+        shapes,
+        spaces,
+        modules,
+    } = walked;
     // A component's own function bodies are those of its direct modules.
     let bodies: Vec<u64> = nodes
         .iter()
@@ -139,7 +184,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
             .or_else(|| node.name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes, &spaces, &modules);
-    let mut wiring =
+    let wiring =
         match wiring::resolve::resolve(&nodes, &spaces, &modules, options.limits.max_wiring_work) {
             Ok(w) => w,
             Err(wiring::resolve::ResolveError::Budget { budget }) => {
@@ -163,54 +208,55 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
                 });
             }
         };
-    drop(modules);
-    wiring.integrity = integrity::claims(&nodes, &wiring, bytes);
+    Ok((nodes, wiring))
+}
 
-    let Some(root) = nodes.first() else {
-        return Err(Error::Malformed {
-            input: name.to_string(),
-            offset: 0,
-            message: "no module or component".into(),
-        });
-    };
-    let (kind, digest) = (root.kind, root.digest.clone());
-    Ok(Analysis {
-        file: name.to_string(),
-        kind,
-        size: bytes.len() as u64,
-        digest,
-        from_wat: false,
-        nodes,
-        wiring,
-    })
+/// What the parallel phase needs of a node (the nodes themselves are
+/// being classified meanwhile).
+struct Job {
+    path: String,
+    kind: NodeKind,
+    range: std::ops::Range<usize>,
+    dep_v0: Option<std::ops::Range<usize>>,
+}
+
+impl Job {
+    fn of(node: &Node) -> Self {
+        Job {
+            path: node.path.clone(),
+            kind: node.kind,
+            range: node.range(),
+            dep_v0: node.dep_v0.clone(),
+        }
+    }
 }
 
 /// Digests, `.dep-v0` crates and WIT of every node, in parallel: biggest
 /// nodes first, one node per task. The node spanning `whole` (the root)
 /// gets no digest here: it is being hashed beside this.
 fn derive(
-    nodes: &[Node],
+    jobs: &[Job],
     bytes: &[u8],
     options: &Options,
     whole: &std::ops::Range<usize>,
 ) -> Vec<(usize, Derived)> {
-    let mut order: Vec<(usize, &Node)> = nodes.iter().enumerate().collect();
-    order.sort_by_key(|(_, n)| std::cmp::Reverse(n.size));
+    let mut order: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
+    order.sort_by_key(|(_, j)| std::cmp::Reverse(j.range.len()));
     order
         .par_iter()
         .with_max_len(1)
-        .map(|&(i, node)| {
+        .map(|&(i, job)| {
             // Ranges were checked against the buffer by the walker.
-            let span = bytes.get(node.range()).unwrap_or_default();
-            let crates = node.dep_v0.clone().map(|r| {
+            let span = bytes.get(job.range.clone()).unwrap_or_default();
+            let crates = job.dep_v0.clone().map(|r| {
                 depv0::decode(
                     bytes.get(r).unwrap_or_default(),
                     options.limits.max_dep_v0_size,
                 )
             });
             let wit =
-                (options.wit && node.kind == NodeKind::Component).then(|| wit::summarize(span));
-            let digest = (node.range() != *whole).then(|| digest::sha256(span));
+                (options.wit && job.kind == NodeKind::Component).then(|| wit::summarize(span));
+            let digest = (job.range != *whole).then(|| digest::sha256(span));
             (
                 i,
                 Derived {

@@ -14,7 +14,7 @@ use crate::model::WitSummary;
 /// are one line (validator messages span several).
 fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(result) => result.map_err(|e| crate::escape::one_line(&format!("{e:#}"))),
+        Ok(result) => result.map_err(|e| stable(&crate::escape::one_line(&format!("{e:#}")))),
         Err(payload) => {
             let detail = payload
                 .downcast_ref::<&str>()
@@ -27,6 +27,24 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> anyhow::Result<T>) -> Result<T, St
             ))
         }
     }
+}
+
+/// The message without the validator's process-wide resource counter
+/// (`globally_unique_id: N` depends on how many components this process
+/// validated before, in whatever order), so that reports are reproducible.
+fn stable(message: &str) -> String {
+    const KEY: &str = "globally_unique_id: ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(at + KEY.len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        out.push('_');
+        rest = tail.get(digits..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `wit_component::decode`, with panics turned into errors.
@@ -44,11 +62,52 @@ fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
 /// the nested core modules, so a skeleton without their code and data (see
 /// `skeleton` below) is decoded first, and the component itself only when
 /// the skeleton does not decode: results and messages stay as they were.
+///
+/// A skeleton's summary depends on the skeleton's bytes alone, so it is
+/// kept for the rest of the process by the skeleton's SHA-256: the same
+/// component nested in several inputs of a batch, or components that
+/// differ only in code, are decoded once.
 pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
-    if let Some(Ok(summary)) = skeleton::component(bytes).map(|s| summarize_exact(&s)) {
-        return Ok(summary);
+    if let Some(skeleton) = skeleton::component(bytes) {
+        let key = crate::digest::sha256(&skeleton);
+        if let Some(summary) = memo::get(&key) {
+            return Ok(summary);
+        }
+        if let Ok(summary) = summarize_exact(&skeleton) {
+            memo::put(key, &summary);
+            return Ok(summary);
+        }
     }
     summarize_exact(bytes)
+}
+
+/// Summaries of skeletons decoded in this process, by the skeleton's
+/// digest; bounded, so that a long-running host does not grow it forever.
+mod memo {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use crate::model::WitSummary;
+
+    const MAX_ENTRIES: usize = 4096;
+
+    fn table() -> &'static Mutex<HashMap<String, WitSummary>> {
+        static TABLE: OnceLock<Mutex<HashMap<String, WitSummary>>> = OnceLock::new();
+        TABLE.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    pub(super) fn get(key: &str) -> Option<WitSummary> {
+        table().lock().ok()?.get(key).cloned()
+    }
+
+    pub(super) fn put(key: String, summary: &WitSummary) {
+        if let Ok(mut t) = table().lock() {
+            if t.len() >= MAX_ENTRIES {
+                t.clear();
+            }
+            t.insert(key, summary.clone());
+        }
+    }
 }
 
 // The ids index the arenas of the `Resolve` they were decoded with.
@@ -247,6 +306,17 @@ mod skeleton {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn messages_do_not_carry_the_process_wide_resource_counter() {
+        let m = "not the same (ResourceId { globally_unique_id: 2619, contextually_unique_id: 1 } vs. ResourceId { globally_unique_id: 12, contextually_unique_id: 0 })";
+        assert_eq!(
+            super::stable(m),
+            "not the same (ResourceId { globally_unique_id: _, contextually_unique_id: 1 } vs. ResourceId { globally_unique_id: _, contextually_unique_id: 0 })"
+        );
+        assert_eq!(super::stable("globally_unique_id: "), "globally_unique_id: _");
+        assert_eq!(super::stable("plain"), "plain");
+    }
+
     /// The skeleton shortcut names the same WIT as decoding the component
     /// itself, for every component of every corpus file that decodes.
     #[test]

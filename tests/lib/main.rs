@@ -16,4 +16,5 @@ mod origin;
 mod provenance;
 mod sbom;
 mod trust_sets;
+mod walk;
 mod wiring;

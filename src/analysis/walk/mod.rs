@@ -14,7 +14,7 @@ pub mod names;
 use std::collections::BTreeMap;
 
 use wasmparser::{
-    ComponentExternalKind, ComponentTypeRef, Encoding, ExternalKind, Parser, Payload,
+    Chunk, ComponentExternalKind, ComponentTypeRef, Encoding, ExternalKind, Parser, Payload,
 };
 
 use crate::analysis::wiring::module::ModuleInfo;
@@ -104,9 +104,55 @@ impl<'a> Walk<'a> {
             stack: Vec::new(),
             pending: None,
         };
-        for payload in Parser::new(0).parse_all(data) {
-            let payload = payload.map_err(|e| walk.parse_error(&e))?;
+        // `Parser::parse_all`, with one difference: the function bodies of
+        // a module are skipped unless they carry wiring (a possible shim's
+        // trampolines). Reading each body's size is a dependent load per
+        // function across the whole code section, the walk's largest cost.
+        let mut parser = Parser::new(0);
+        let mut outer: Vec<Parser> = Vec::new();
+        let mut rest = data;
+        loop {
+            let (payload, consumed) = match parser.parse(rest, true) {
+                Ok(Chunk::Parsed { payload, consumed }) => (payload, consumed),
+                Ok(Chunk::NeedMoreData(_)) => break,
+                Err(e) => return Err(walk.parse_error(&e)),
+            };
+            rest = rest.get(consumed..).unwrap_or_default();
+            let mut skip = None;
+            let mut done = false;
+            match &payload {
+                Payload::ModuleSection { parser: inner, .. }
+                | Payload::ComponentSection { parser: inner, .. } => {
+                    outer.push(std::mem::replace(&mut parser, inner.clone()));
+                }
+                Payload::End(_) => match outer.pop() {
+                    Some(p) => parser = p,
+                    None => done = true,
+                },
+                Payload::CodeSectionStart {
+                    size,
+                    unchecked_range,
+                    ..
+                } => skip = Some((*size, unchecked_range.start)),
+                _ => {}
+            }
             walk.payload(payload)?;
+            if done {
+                break;
+            }
+            if let Some((size, at)) = skip {
+                let needed = walk
+                    .stack
+                    .last()
+                    .and_then(|f| f.module.as_ref())
+                    .is_none_or(ModuleInfo::needs_bodies);
+                if !needed {
+                    rest = rest.get(size as usize..).ok_or_else(|| {
+                        walk.malformed(at, "the code section runs past the end of the input")
+                    })?;
+                    parser.skip_section();
+                }
+            }
         }
         if !walk.stack.is_empty() || walk.nodes.is_empty() {
             return Err(walk.malformed(data.len() as u64, "unexpected end of input"));

@@ -141,9 +141,13 @@ pub struct ModuleInfo {
     pub imports: Vec<CoreImport>,
     /// Functions declared by the function section.
     pub defined_funcs: u32,
+    /// Function bodies the code section holds (its declared count, which
+    /// the parser holds equal to the function section's).
+    pub code_entries: u32,
     /// Per function body: `Some((table, slot))` when the body is exactly a
     /// shim trampoline (pass the parameters on, `call_indirect` slot `slot`
-    /// of `table`).
+    /// of `table`). Read only for modules that may be shims (see
+    /// [`ModuleInfo::needs_bodies`]); empty for the others.
     pub trampolines: Vec<Option<(u32, u32)>>,
     /// Defined tables: their initial element (null unless given).
     pub tables: Vec<ConstVal>,
@@ -290,6 +294,9 @@ impl ModuleInfo {
                     }
                 }
             }
+            Payload::CodeSectionStart { count, .. } => {
+                self.code_entries = self.code_entries.saturating_add(*count);
+            }
             Payload::CodeSectionEntry(body) => self.trampolines.push(trampoline(body)),
             // Nothing else carries wiring.
             _ => {}
@@ -323,9 +330,9 @@ impl ModuleInfo {
                 format!("{n} {many}")
             }
         };
-        if !self.trampolines.is_empty() {
+        if self.code_entries != 0 {
             out.push(plural(
-                self.trampolines.len(),
+                self.code_entries as usize,
                 "function body",
                 "function bodies",
             ));
@@ -378,6 +385,25 @@ impl ModuleInfo {
         out
     }
 
+    /// Whether the walker must read this module's function bodies one by
+    /// one, asked when its code section starts. Only a shim's bodies carry
+    /// wiring (its trampolines), and every section a shim is judged by
+    /// except the data section comes before the code; any other module's
+    /// bodies only count (the section's declared count, which makes the
+    /// module act: never inert). A section declaring no bodies is read, so
+    /// that bytes after its count are still an error.
+    pub fn needs_bodies(&self) -> bool {
+        self.code_entries == 0
+            || (self.imports.is_empty()
+                && self.tables.len() == 1
+                && self.tables.first() == Some(&ConstVal::Null)
+                && self.memories == 0
+                && self.globals.is_empty()
+                && self.tags == 0
+                && self.start.is_none()
+                && self.elems.is_empty())
+    }
+
     /// `wit-component`'s shim, by shape: no imports, one defined table with
     /// no initial contents and nothing else defined but functions, each
     /// function body a trampoline into slot *i* of that table, each function
@@ -396,6 +422,7 @@ impl ModuleInfo {
             || !self.active_data.is_empty()
             || self.trampolines.is_empty()
             || self.defined_funcs as usize != self.trampolines.len()
+            || self.code_entries as usize != self.trampolines.len()
         {
             return false;
         }
@@ -418,7 +445,7 @@ impl ModuleInfo {
     /// interpreter follows exactly.
     pub fn is_fixup_shaped(&self) -> bool {
         if self.defined_funcs != 0
-            || !self.trampolines.is_empty()
+            || self.code_entries != 0
             || !self.tables.is_empty()
             || self.memories != 0
             || !self.globals.is_empty()
