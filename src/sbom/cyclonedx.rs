@@ -1393,6 +1393,31 @@ mod tests {
     }
 
     #[test]
+    fn the_schema_gate_checks_formats_and_versions() {
+        let doc = |version: &str, timestamp: &str| {
+            serde_json::json!({
+                "bomFormat": "CycloneDX",
+                "specVersion": version,
+                "version": 1,
+                "metadata": {"timestamp": timestamp, "lifecycles": [{"phase": "post-build"}]}
+            })
+        };
+        for v in Version::ALL {
+            assert_eq!(
+                check_schema(&doc(v.as_str(), "2024-01-02T03:04:05Z"), v),
+                Ok(())
+            );
+            assert!(check_schema(&doc(v.as_str(), "yesterday"), v).is_err(), "{v}");
+        }
+        // A 1.7 field is not valid in a 1.6 document.
+        let mut d = doc("1.6", "2024-01-02T03:04:05Z");
+        d["components"] = serde_json::json!([{"type": "library", "name": "x", "isExternal": true}]);
+        assert!(check_schema(&d, Version::V1_6).is_err());
+        d["specVersion"] = serde_json::json!("1.7");
+        assert_eq!(check_schema(&d, Version::V1_7), Ok(()));
+    }
+
+    #[test]
     fn lint_catches_dangling_and_duplicate_refs() {
         let doc = serde_json::json!({
             "metadata": {"component": {"bom-ref": "a", "name": "a"}},
