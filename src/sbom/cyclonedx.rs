@@ -1407,7 +1407,10 @@ mod tests {
                 check_schema(&doc(v.as_str(), "2024-01-02T03:04:05Z"), v),
                 Ok(())
             );
-            assert!(check_schema(&doc(v.as_str(), "yesterday"), v).is_err(), "{v}");
+            assert!(
+                check_schema(&doc(v.as_str(), "yesterday"), v).is_err(),
+                "{v}"
+            );
         }
         // A 1.7 field is not valid in a 1.6 document.
         let mut d = doc("1.6", "2024-01-02T03:04:05Z");
