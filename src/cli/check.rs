@@ -52,8 +52,9 @@ pub struct Args {
     /// and the file names must differ; `-` is standard output).
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_sbom_target)]
     pub sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
-    /// The CycloneDX specification version of `--sbom cyclonedx-json=…`
-    /// and `cyclonedx-xml=…`: 1.5, 1.6 or 1.7.
+    /// The CycloneDX specification version of `--sbom cyclonedx-json=PATH`
+    /// and `cyclonedx-xml=PATH`: 1.5, 1.6 (Dependency-Track 4.14 reads up to
+    /// 1.6) or 1.7 (Dependency-Track 5).
     #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = super::sbom::parse_cyclonedx_version)]
     pub cyclonedx_version: wasm_audit::sbom::CycloneDxVersion,
     /// Also write the report in another format: FORMAT=PATH
