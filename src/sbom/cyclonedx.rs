@@ -887,23 +887,34 @@ fn vulnerabilities(sbom: &Sbom) -> Vec<Vulnerability> {
     out
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
-fn date_ok(d: &str) -> bool {
+/// `YYYY-MM-DD`, a real calendar date (the month's length, leap years):
+/// what the schemas' `date-time` format and the SPDX readers accept.
+pub(super) fn date_ok(d: &str) -> bool {
     let b = d.as_bytes();
-    b.len() == 10
+    let shape = b.len() == 10
         && b.iter().enumerate().all(|(k, c)| {
             if k == 4 || k == 7 {
                 *c == b'-'
             } else {
                 c.is_ascii_digit()
             }
-        })
-        && d.get(5..7)
-            .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|m| (1..=12).contains(&m))
-        && d.get(8..10)
-            .and_then(|m| m.parse::<u8>().ok())
-            .is_some_and(|m| (1..=31).contains(&m))
+        });
+    if !shape {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// One node as a component (without its children yet).
@@ -1390,6 +1401,11 @@ mod tests {
         assert!(!date_ok("2021-1-08"));
         assert!(!date_ok("2021-01-32"));
         assert!(!date_ok("2021-01-00"));
+        assert!(!date_ok("2021-02-29"));
+        assert!(date_ok("2024-02-29"));
+        assert!(!date_ok("1900-02-29"));
+        assert!(date_ok("2000-02-29"));
+        assert!(!date_ok("2021-04-31"));
     }
 
     #[test]

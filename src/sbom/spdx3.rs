@@ -349,15 +349,7 @@ fn document(sbom: &Sbom) -> Result<Value> {
         {
             locators.push(u.to_string());
         }
-        let published = (a.date.len() == 10
-            && a.date.bytes().enumerate().all(|(k, b)| {
-                if k == 4 || k == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            }))
-        .then(|| format!("{}T00:00:00Z", a.date));
+        let published = super::cyclonedx::date_ok(&a.date).then(|| format!("{}T00:00:00Z", a.date));
         g.elements.push(element(
             "security_Vulnerability",
             &vid,
@@ -539,7 +531,8 @@ pub fn check(doc: &Value) -> std::result::Result<(), String> {
         for key in ["created", "security_publishedTime"] {
             if let Some(d) = e.get(key) {
                 let ok = d.as_str().is_some_and(|d| {
-                    d.len() == 20
+                    d.get(..10).is_some_and(super::cyclonedx::date_ok)
+                        && d.len() == 20
                         && d.bytes().enumerate().all(|(k, b)| match k {
                             4 | 7 => b == b'-',
                             10 => b == b'T',

@@ -205,6 +205,19 @@ fn fixtures() -> Vec<(String, Analysis)> {
     out.push(("built/demo-app".to_string(), metadata_fixture()));
     out.push(("built/hostile".to_string(), hostile_fixture()));
     out.push(("built/vulnerable".to_string(), vulnerable_fixture()));
+    // Import names no validator would pass (the walk does not validate):
+    // markup, an escape sequence, two names that sanitise alike. In 1.7
+    // they become external components with bom-refs of their own.
+    out.push((
+        "built/hostile-imports".to_string(),
+        analyze_wat(
+            "imports.wat",
+            r#"(component
+  (import "a<b>&\"x\u{1b}[31m]]>@1.0" (func))
+  (import "wasi:cli/env@0.2.0" (instance))
+  (import "wasi:cli-env@0.2.0" (instance)))"#,
+        ),
+    ));
     out
 }
 
@@ -1862,4 +1875,127 @@ fn every_cyclonedx_document_passes_a_dependency_track_style_lint() {
     );
     assert!(purl_parses("pkg:cargo/smallvec@1.6.0").is_ok());
     assert!(purl_parses("pkg:/x").is_err() && purl_parses("cargo/x").is_err());
+}
+
+/// Advisory fields written to trip the writers up: aliases with markup and
+/// escape sequences, a date that is no date, a `javascript:` URL, a CVSS
+/// 4.0 vector (no score computed), a CVSS 3.1 vector without its base
+/// metrics, no patched
+/// version. Every document still validates (with the Python validators
+/// too), and nothing of the hostile fields reaches it as a URL, date or
+/// rating.
+#[test]
+fn hostile_advisories_give_valid_documents() {
+    let db_dir = tempfile::tempdir().expect("tempdir");
+    let crate_dir = db_dir.path().join("crates/smallvec");
+    std::fs::create_dir_all(&crate_dir).expect("mkdir");
+    std::fs::write(
+        crate_dir.join("RUSTSEC-2099-0001.md"),
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0001"
+package = "smallvec"
+aliases = ["CVE-2099-0001", "GHSA-<script>&\"", "CVE-2099-\u001b[2J", "OSV-2099-1"]
+cvss = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+date = "2099-13-45"
+url = "javascript:alert(1)"
+
+[versions]
+patched = [">= 9.9.9"]
+```
+
+# Evil ]]> <b>&amp; title
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        crate_dir.join("RUSTSEC-2099-0002.md"),
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0002"
+package = "smallvec"
+cvss = "CVSS:3.1/AV:N/AC:L"
+date = "2099-01-01"
+
+[versions]
+patched = []
+```
+
+# Second
+"#,
+    )
+    .expect("write");
+    let db =
+        wasm_audit::advisory::Database::open(db_dir.path()).expect("the hostile database loads");
+    let bytes = common::advisory_fixture("1.6.0", false);
+    let a = wasm_audit::analyze_bytes("hostile-advisories.wasm", &bytes, &Options::default())
+        .expect("analyse");
+    let mut model = sbom::build(&a, T);
+    model.add_advisories(&a, &db);
+    assert_eq!(model.vulnerabilities.len(), 2);
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut rendered = 0;
+    for f in SbomFormat::ALL {
+        let versions: Vec<Option<CycloneDxVersion>> = if is_cyclonedx(f) {
+            CycloneDxVersion::ALL.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for v in versions {
+            let bytes = sbom::render(&model, f, v.unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{f} {v:?}: {e}"));
+            std::fs::write(out.path().join(file_name_of("hostile", f, v)), &bytes).expect("write");
+            rendered += 1;
+        }
+    }
+    assert_eq!(rendered, DOCS_PER_CASE);
+    let d = json(&std::fs::read(out.path().join("hostile.cdx.json")).expect("read"));
+    let vulns = d["vulnerabilities"].as_array().expect("vulnerabilities");
+    let first = &vulns[0];
+    assert_eq!(first["id"], "RUSTSEC-2099-0001");
+    let refs: Vec<&str> = first["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(refs, vec!["CVE-2099-0001"], "hostile aliases are dropped");
+    assert!(first.get("published").is_none(), "no date from 2099-13-45");
+    let text = first.to_string();
+    assert!(!text.contains("javascript:"), "{text}");
+    assert_eq!(ptr(first, "/ratings/0/method"), "CVSSv4");
+    assert!(
+        first.pointer("/ratings/0/score").is_none(),
+        "CVSS 4.0: no score"
+    );
+    let second = &vulns[1];
+    assert!(
+        second.get("ratings").is_none(),
+        "a malformed vector is no rating"
+    );
+    assert!(
+        second["recommendation"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("No patched version")),
+        "{second:#}"
+    );
+    let d3 = json(&std::fs::read(out.path().join("hostile.spdx3.json")).expect("read"));
+    assert!(graph_of(&d3, "security_CvssV3VulnAssessmentRelationship").is_empty());
+    assert_eq!(
+        graph_of(&d3, "security_VexAffectedVulnAssessmentRelationship").len(),
+        2
+    );
+    if let Some(py) = python(VALIDATE_PY, &[out.path()]) {
+        let stdout = String::from_utf8_lossy(&py.stdout);
+        assert!(
+            py.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let n = DOCS_PER_CASE;
+        assert!(
+            stdout.contains(&format!("validated {n} documents: {n} valid")),
+            "{stdout}"
+        );
+    }
 }
