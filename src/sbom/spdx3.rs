@@ -48,10 +48,67 @@ pub fn json(sbom: &Sbom) -> Result<Vec<u8>> {
     let format = SbomFormat::Spdx3Json;
     let doc = document(sbom)?;
     check(&doc).map_err(|why| invalid(sbom, format, &why))?;
+    // The checked value, written with each element's identity first.
+    let graph: Vec<Ordered> = doc
+        .get("@graph")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(Ordered::of)
+        .collect();
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@graph")]
+        graph: Vec<Ordered<'a>>,
+    }
+    let written = Written {
+        context: CONTEXT,
+        graph,
+    };
     let mut out =
-        serde_json::to_vec_pretty(&doc).map_err(|e| invalid(sbom, format, &e.to_string()))?;
+        serde_json::to_vec_pretty(&written).map_err(|e| invalid(sbom, format, &e.to_string()))?;
     out.push(b'\n');
     Ok(out)
+}
+
+/// An element as written: `type`, `@id` or `spdxId`, `creationInfo` and
+/// `name` first, the rest by name (a JSON map sorts its keys).
+#[derive(serde::Serialize)]
+struct Ordered<'a> {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a Value>,
+    #[serde(rename = "@id", skip_serializing_if = "Option::is_none")]
+    blank_id: Option<&'a Value>,
+    #[serde(rename = "spdxId", skip_serializing_if = "Option::is_none")]
+    spdx_id: Option<&'a Value>,
+    #[serde(rename = "creationInfo", skip_serializing_if = "Option::is_none")]
+    creation_info: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a Value>,
+    #[serde(flatten)]
+    rest: BTreeMap<&'a str, &'a Value>,
+}
+
+impl<'a> Ordered<'a> {
+    fn of(e: &'a Value) -> Ordered<'a> {
+        let first = ["type", "@id", "spdxId", "creationInfo", "name"];
+        Ordered {
+            kind: e.get("type"),
+            blank_id: e.get("@id"),
+            spdx_id: e.get("spdxId"),
+            creation_info: e.get("creationInfo"),
+            name: e.get("name"),
+            rest: e
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| !first.contains(&k.as_str()))
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
+        }
+    }
 }
 
 /// Builds one element: `type`, `spdxId`, `creationInfo`, then `fields`.
