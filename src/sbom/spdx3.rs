@@ -283,8 +283,15 @@ fn document(sbom: &Sbom) -> Result<Value> {
                 "verifiedUsing": sha256(&p.sha256),
             }),
         ));
+        // The root file by its name, not the path it was read from (the
+        // same bytes give the same document wherever they are); a nested
+        // node by its path inside the root.
         let file_name = if i == 0 {
-            sbom.file.clone()
+            std::path::Path::new(&sbom.file)
+                .file_name()
+                .map(|n| super::clean(&n.to_string_lossy()))
+                .filter(|n| !n.is_empty() && n != "-")
+                .unwrap_or_else(|| p.name.clone())
         } else {
             p.path.clone()
         };

@@ -2000,3 +2000,61 @@ patched = []
         );
     }
 }
+
+#[test]
+fn spdx3_has_a_package_and_a_file_per_node_and_the_nesting_as_contains() {
+    let case = cases()
+        .iter()
+        .find(|c| c.label == "testdata/demo/app.wasm")
+        .expect("the demo");
+    let d = json(doc(case, SbomFormat::Spdx3Json));
+    let creation = graph_of(&d, "CreationInfo");
+    assert_eq!(creation.len(), 1);
+    assert_eq!(creation[0]["specVersion"], "3.0.1");
+    assert_eq!(creation[0]["created"], CREATED);
+    let docs = graph_of(&d, "SpdxDocument");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(
+        docs[0]["profileConformance"],
+        serde_json::json!(["core", "software", "security"])
+    );
+    let sbom_el = graph_of(&d, "software_Sbom");
+    assert_eq!(
+        docs[0]["rootElement"],
+        serde_json::json!([sbom_el[0]["spdxId"]])
+    );
+    let files = graph_of(&d, "software_File");
+    assert_eq!(files.len(), case.nodes, "a file per node");
+    for f in &files {
+        let hash = f["verifiedUsing"][0]["hashValue"].as_str().unwrap_or("");
+        assert_eq!(hash.len(), 64, "{f:#}");
+        assert_eq!(f["verifiedUsing"][0]["algorithm"], "sha256");
+    }
+    assert!(
+        files.iter().any(|f| f["name"] == "app.wasm"),
+        "the root file by its name"
+    );
+    let packages = graph_of(&d, "software_Package");
+    let root = packages
+        .iter()
+        .find(|p| Some(&p["spdxId"]) == sbom_el[0]["rootElement"].get(0))
+        .expect("the Sbom's root is a package");
+    assert_eq!(root["software_primaryPurpose"], "application");
+    let relationships = graph_of(&d, "Relationship");
+    let of = |kind: &str| -> Vec<&&Value> {
+        relationships
+            .iter()
+            .filter(|r| r["relationshipType"] == kind)
+            .collect()
+    };
+    assert_eq!(of("hasDistributionArtifact").len(), case.nodes);
+    let contained: usize = of("contains")
+        .iter()
+        .map(|r| r["to"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        contained,
+        case.nodes - 1,
+        "every node but the root is contained once"
+    );
+}
