@@ -313,7 +313,10 @@ mod tests {
             super::stable(m),
             "not the same (ResourceId { globally_unique_id: _, contextually_unique_id: 1 } vs. ResourceId { globally_unique_id: _, contextually_unique_id: 0 })"
         );
-        assert_eq!(super::stable("globally_unique_id: "), "globally_unique_id: _");
+        assert_eq!(
+            super::stable("globally_unique_id: "),
+            "globally_unique_id: _"
+        );
         assert_eq!(super::stable("plain"), "plain");
     }
 

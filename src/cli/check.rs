@@ -244,6 +244,20 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "input".into()),
             Source::Stdin => "stdin".into(),
+            // The repository's last name and the tag or digest, as a file name.
+            Source::Oci(r) => r
+                .rsplit(['/', ':'])
+                .find(|part| !part.is_empty())
+                .unwrap_or("oci")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
         };
         for (format, path) in &args.sbom {
             let target = Target::from_arg(Path::new(&path.to_string_lossy().replace("{}", &stem)));
@@ -259,7 +273,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         output::ensure_not_read(what, target, &reads)?;
     }
 
-    let auditor = Auditor::from_resolved(&resolved)?;
+    let mut auditor = Auditor::from_resolved(&resolved)?;
     let options = auditor.options();
     let limits = auditor.limits();
     let progress = ProgressLine::new(sources.len());
@@ -277,6 +291,26 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             .collect()
     };
     progress.done();
+    // OCI inputs: the signatures and attestations cosign stored beside
+    // each manifest go to the provenance stage with the others.
+    let mut results = results;
+    if sources.iter().any(|s| matches!(s, Source::Oci(_))) {
+        let verifiers = resolved.verifiers()?;
+        let mut found = Vec::new();
+        for r in results.iter_mut() {
+            let outcome = match r {
+                Ok(wasm_audit::Analysis { oci: Some(src), .. }) => {
+                    wasm_audit::oci::provenance_of(src, &verifiers)
+                }
+                _ => continue,
+            };
+            match outcome {
+                Ok(atts) => found.extend(atts),
+                Err(e) => *r = Err(e),
+            }
+        }
+        auditor.add_attestations(found);
+    }
     let inputs: Vec<Input> = sources
         .iter()
         .zip(results)

@@ -47,7 +47,7 @@ pub(crate) fn source_paths(sources: &[Source]) -> Vec<PathBuf> {
         .iter()
         .filter_map(|s| match s {
             Source::Path(p) => Some(p.clone()),
-            Source::Stdin => None,
+            Source::Stdin | Source::Oci(_) => None,
         })
         .collect()
 }

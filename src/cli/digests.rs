@@ -35,6 +35,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             let file_name = match source {
                 Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
                 Source::Stdin => None,
+                Source::Oci(r) => Some(r.clone()),
             };
             let root = a.root();
             let name = root

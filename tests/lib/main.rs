@@ -12,6 +12,7 @@ mod composition;
 mod dep_v0;
 mod embedding;
 mod input;
+mod oci;
 mod origin;
 mod provenance;
 mod sbom;
