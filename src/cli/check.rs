@@ -16,7 +16,8 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    /// Inputs: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]`.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Policy file (default: ./wasm-audit.toml if present).

@@ -9,7 +9,7 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Trusted binaries.
+    /// Trusted binaries (or OCI artifacts: `oci-layout:DIR[:TAG|@DIGEST]`).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Also list every nested node that carries code.

@@ -14,7 +14,8 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: `.wasm`, `.wat`, or `-` for standard input.
+    /// Input: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]`.
     #[arg(value_name = "FILE")]
     pub file: String,
     /// Node path, as `tree` prints it.

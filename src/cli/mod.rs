@@ -39,6 +39,7 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
   wasm-audit tree app.wasm                       # every nested component and module
+  wasm-audit tree oci-layout:app-layout:v1       # a Wasm OCI artifact in an image layout
   wasm-audit tree --format json a.wasm b.wasm    # machine-readable, several files in parallel
   wasm-audit caps app.wasm                       # which host capabilities reach which part
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
@@ -188,6 +189,7 @@ Examples:
   wasm-audit check app.wasm --policy wasm-audit.toml --advisory-db advisory-db
   wasm-audit check app.wasm --policy wasm-audit.toml --wkg-config wasm-pkg-config.toml
   wasm-audit check app.wasm --policy wasm-audit.toml --lock wkg.lock --spin spin.toml
+  wasm-audit check oci-layout:app-layout:v1 --policy wasm-audit.toml --attestation-key cosign.pub
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a

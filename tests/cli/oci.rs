@@ -85,6 +85,8 @@ fn a_signed_and_attested_wasm_artifact_passes_by_tag_and_by_digest() {
     let Some(f) = fixture() else { return };
     let (code, report, stderr) = f.check(&f.reference(":v1"));
     assert_eq!(code, 0, "{report:#}\n{stderr}");
+    let schema = common::schema_validator(&common::repo("schemas/report.schema.json"));
+    common::assert_valid(&schema, &report, "OCI report");
     let input = &report["inputs"][0];
     assert_eq!(
         input["oci"]["manifest_digest"],
@@ -164,6 +166,8 @@ fn edited_config_imports_are_oci_config_mismatch() {
     let (code, report, stderr) = f.check(&f.reference(":v2"));
     assert_eq!(code, 1, "{report:#}\n{stderr}");
     assert_eq!(codes(&report), ["oci-config-mismatch"], "{report:#}");
+    let schema = common::schema_validator(&common::repo("schemas/report.schema.json"));
+    common::assert_valid(&schema, &report, "OCI report");
     let message = report["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("wasi:cli/environment@0.2.0"), "{message}");
     assert!(message.contains("wasi:cli/stdout@0.2.0"), "{message}");
