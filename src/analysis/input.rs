@@ -29,7 +29,12 @@ pub enum Source {
     Stdin,
     /// An OCI artifact: `oci://REGISTRY/REPO[:TAG|@DIGEST]` or
     /// `oci-layout:DIR[:TAG|@DIGEST]` (see [`crate::oci`]).
-    Oci(String),
+    Oci {
+        /// The reference as given.
+        reference: String,
+        /// Whether a registry may be reached over plain HTTP.
+        plain_http: bool,
+    },
 }
 
 impl Source {
@@ -38,7 +43,10 @@ impl Source {
         if arg == "-" {
             Source::Stdin
         } else if crate::oci::is_reference(arg) {
-            Source::Oci(arg.to_string())
+            Source::Oci {
+                reference: arg.to_string(),
+                plain_http: false,
+            }
         } else {
             Source::Path(PathBuf::from(arg))
         }
@@ -49,7 +57,19 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Stdin => "-".to_string(),
-            Source::Oci(r) => r.clone(),
+            Source::Oci { reference, .. } => reference.clone(),
+        }
+    }
+
+    /// This source, reaching registries over plain HTTP when `plain_http`
+    /// (`--plain-http`); other sources are unchanged.
+    pub fn with_plain_http(self, plain_http: bool) -> Self {
+        match self {
+            Source::Oci { reference, .. } => Source::Oci {
+                reference,
+                plain_http,
+            },
+            other => other,
         }
     }
 }
@@ -160,8 +180,12 @@ impl Loaded {
 
 /// Reads `source`, refusing more than `max_size` bytes, and assembles WAT text.
 pub fn load(source: &Source, max_size: u64) -> Result<Loaded> {
-    if let Source::Oci(reference) = source {
-        let fetched = crate::oci::fetch(reference, max_size)?;
+    if let Source::Oci {
+        reference,
+        plain_http,
+    } = source
+    {
+        let fetched = crate::oci::fetch(reference, *plain_http, max_size)?;
         if !fetched.bytes.starts_with(b"\0asm") {
             return Err(Error::Oci {
                 input: reference.clone(),
@@ -188,9 +212,10 @@ pub fn read_raw(source: &Source, max_size: u64) -> Result<Bytes> {
         Source::Stdin => read_limited(std::io::stdin().lock(), max_size, 0, &name, Path::new("-"))
             .map(Bytes::Owned),
         Source::Path(path) => read_file(path, max_size, &name),
-        Source::Oci(reference) => {
-            crate::oci::fetch(reference, max_size).map(|f| Bytes::Owned(f.bytes))
-        }
+        Source::Oci {
+            reference,
+            plain_http,
+        } => crate::oci::fetch(reference, *plain_http, max_size).map(|f| Bytes::Owned(f.bytes)),
     }
 }
 

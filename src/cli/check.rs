@@ -17,7 +17,8 @@ use super::*;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Inputs: `.wasm`, `.wat`, `-` for standard input, or an OCI
-    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]`.
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Policy file (default: ./wasm-audit.toml if present).
@@ -124,6 +125,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         wkg_config,
         locks: lock,
         spin,
+        plain_http: ctx.plain_http,
     })
 }
 
@@ -170,6 +172,7 @@ struct CheckArgs {
     wkg_config: Option<PathBuf>,
     locks: Vec<PathBuf>,
     spin: Vec<PathBuf>,
+    plain_http: bool,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -178,7 +181,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     use wasm_audit::config::{CheckSettings, Resolved};
 
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
-    let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
+    let sources: Vec<Source> = args
+        .files
+        .iter()
+        .map(|f| Source::from_arg(f).with_plain_http(args.plain_http))
+        .collect();
     check_stdin_once(&sources)?;
     if sources.len() > 1 {
         if let Some((_, p)) = args
@@ -246,7 +253,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 .unwrap_or_else(|| "input".into()),
             Source::Stdin => "stdin".into(),
             // The repository's last name and the tag or digest, as a file name.
-            Source::Oci(r) => r
+            Source::Oci { reference: r, .. } => r
                 .rsplit(['/', ':'])
                 .find(|part| !part.is_empty())
                 .unwrap_or("oci")
@@ -295,7 +302,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     // OCI inputs: the signatures and attestations cosign stored beside
     // each manifest go to the provenance stage with the others.
     let mut results = results;
-    if sources.iter().any(|s| matches!(s, Source::Oci(_))) {
+    if sources.iter().any(|s| matches!(s, Source::Oci { .. })) {
         let verifiers = resolved.verifiers()?;
         let mut found = Vec::new();
         for r in results.iter_mut() {

@@ -70,6 +70,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
 
+    /// Reach `oci://` registries over plain HTTP instead of HTTPS (for a
+    /// loopback test registry; never for a real one).
+    #[arg(long, global = true)]
+    plain_http: bool,
+
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -459,9 +464,16 @@ pub(crate) struct Ctx {
     pub color: ColorWhen,
     /// Without a policy (every command but `check`): the flags over the defaults.
     pub limits: EffectiveLimits,
+    /// `--plain-http`: registries over HTTP.
+    pub plain_http: bool,
 }
 
 impl Ctx {
+    /// The input `arg` names, with `--plain-http` applied.
+    pub fn source(&self, arg: &str) -> wasm_audit::input::Source {
+        wasm_audit::input::Source::from_arg(arg).with_plain_http(self.plain_http)
+    }
+
     /// The analysis options of a command without a policy.
     pub fn options(&self, wit: bool) -> Options {
         Options {
@@ -478,6 +490,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         flags,
         color: cli.color,
         limits: EffectiveLimits::resolve(&flags, None),
+        plain_http: cli.plain_http,
     };
     match cli.command {
         Command::Check(args) => check::run(args, &ctx),

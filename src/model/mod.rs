@@ -403,6 +403,9 @@ pub struct OciSource {
     /// verified with the attestation key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<String>,
+    /// Whether the registry was reached over plain HTTP (`--plain-http`).
+    #[serde(skip)]
+    pub plain_http: bool,
 }
 
 impl Analysis {

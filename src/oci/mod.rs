@@ -17,6 +17,7 @@
 
 pub mod cosign;
 pub mod layout;
+pub mod registry;
 
 use std::collections::BTreeMap;
 
@@ -307,17 +308,20 @@ fn annotations_of(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Opens the store a reference names (a registry needs the network).
-pub fn open(reference: &Reference, input: &str) -> Result<Box<dyn Store>> {
+/// Opens the store a reference names (a registry: over HTTPS, or plain
+/// HTTP when `plain_http`).
+pub fn open(reference: &Reference, input: &str, plain_http: bool) -> Result<Box<dyn Store>> {
     match reference {
         Reference::Layout { dir, .. } => Ok(Box::new(
             layout::Layout::open(dir).map_err(|m| usage(input, m))?,
         )),
-        Reference::Registry { .. } => Err(usage(
-            input,
-            "registries (oci://) are not supported in this build; pull the artifact into an OCI \
-             layout (`oras copy --to-oci-layout`, `skopeo copy … oci:DIR:TAG`) and audit \
-             oci-layout:DIR:TAG",
+        Reference::Registry {
+            registry,
+            repository,
+            ..
+        } => Ok(Box::new(
+            registry::Registry::open(registry, repository, plain_http)
+                .map_err(|m| usage(input, m))?,
         )),
     }
 }
@@ -330,7 +334,7 @@ pub fn discover_for(
 ) -> Result<cosign::Found> {
     let input = &source.reference;
     let reference = Reference::parse(input)?;
-    let store = open(&reference, input)?;
+    let store = open(&reference, input, source.plain_http)?;
     cosign::discover(
         store.as_ref(),
         input,
@@ -369,10 +373,12 @@ pub fn provenance_of(
 
 /// Reads the artifact `input` names, verified, holding the wasm layer to
 /// `max_size` bytes.
-pub fn fetch(input: &str, max_size: u64) -> Result<Fetched> {
+pub fn fetch(input: &str, plain_http: bool, max_size: u64) -> Result<Fetched> {
     let reference = Reference::parse(input)?;
-    let store = open(&reference, input)?;
-    fetch_from(store.as_ref(), &reference, input, max_size)
+    let store = open(&reference, input, plain_http)?;
+    let mut fetched = fetch_from(store.as_ref(), &reference, input, max_size)?;
+    fetched.source.plain_http = plain_http;
+    Ok(fetched)
 }
 
 /// [`fetch`] from a store already open.
@@ -514,6 +520,7 @@ pub fn read_wasm(
             annotations: annotations_of(&manifest),
             config,
             signatures: Vec::new(),
+            plain_http: false,
         },
     })
 }

@@ -19,5 +19,6 @@ mod docs;
 mod hostile;
 mod oci;
 mod outputs;
+mod registry;
 mod sbom_cli;
 mod signatures;

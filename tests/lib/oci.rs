@@ -74,7 +74,7 @@ fn the_slsa_container_layout_yields_its_verified_attestation() {
     let expected = std::fs::read_to_string(dir.with_extension("digest")).unwrap();
     assert_eq!(digest, expected.trim());
     // A container image: no wasm layer.
-    let e = oci::fetch(&input, 1 << 30).unwrap_err().to_string();
+    let e = oci::fetch(&input, false, 1 << 30).unwrap_err().to_string();
     assert!(e.contains("no wasm layer"), "{e}");
     let verifiers = Verifiers {
         identity: Some(slsa_builders_identity()),

@@ -1,0 +1,381 @@
+//! `oci://` end to end against a real registry on loopback: Debian's
+//! `docker-registry` (distribution 2.8), started here on a free port with
+//! its own configuration (storage in a temporary directory, plain HTTP, no
+//! authentication), killed when the test ends. The artifacts are the ones
+//! the layout tests build (tests/common/oci.rs), pushed with plain HTTP
+//! requests made here. Without `docker-registry` the tests say SKIPPED,
+//! and fail under `CI`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::common;
+use crate::oci_fixture::{component, Layout, MANIFEST};
+
+/// A registry process, killed on drop.
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn registry_binary() -> Option<PathBuf> {
+    for p in ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"] {
+        if Path::new(p).is_file() {
+            return Some(p.into());
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "docker-registry is required in CI (apt-get install docker-registry)"
+    );
+    eprintln!("SKIPPED: docker-registry not installed (apt-get install docker-registry)");
+    None
+}
+
+fn start() -> Option<Registry> {
+    let bin = registry_binary()?;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("storage").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(bin)
+        .arg("serve")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut registry = Registry {
+        child,
+        port,
+        _dir: dir,
+    };
+    // Ready when /v2/ answers (a bounded wait, not a timing assertion).
+    for _ in 0..300 {
+        if let Ok((200, _, _)) = request(port, "GET", "/v2/", &[], b"") {
+            return Some(registry);
+        }
+        if let Ok(Some(status)) = registry.child.try_wait() {
+            panic!("docker-registry exited: {status}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = registry.child.kill();
+    panic!("docker-registry did not answer on port {port}");
+}
+
+/// (status, headers with lowercase names, body).
+type Response = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// One HTTP/1.1 request over a fresh connection.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Response> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let text = String::from_utf8_lossy(&out[..end]).into_owned();
+    let mut lines = text.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok((status, headers, out[end + 4..].to_vec()))
+}
+
+impl Registry {
+    fn push_blob(&self, repo: &str, digest: &str, bytes: &[u8]) {
+        let (status, headers, _) = request(
+            self.port,
+            "POST",
+            &format!("/v2/{repo}/blobs/uploads/"),
+            &[],
+            b"",
+        )
+        .unwrap();
+        assert_eq!(status, 202, "start upload");
+        let location = headers
+            .iter()
+            .find(|(k, _)| k == "location")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let path = location
+            .strip_prefix(&format!("http://127.0.0.1:{}", self.port))
+            .unwrap_or(&location)
+            .to_string();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, _, body) = request(
+            self.port,
+            "PUT",
+            &format!("{path}{sep}digest={digest}"),
+            &[("Content-Type", "application/octet-stream")],
+            bytes,
+        )
+        .unwrap();
+        assert_eq!(
+            status,
+            201,
+            "upload {digest}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    fn push_manifest(&self, repo: &str, tag: &str, bytes: &[u8]) {
+        let (status, _, body) = request(
+            self.port,
+            "PUT",
+            &format!("/v2/{repo}/manifests/{tag}"),
+            &[("Content-Type", MANIFEST)],
+            bytes,
+        )
+        .unwrap();
+        assert_eq!(
+            status,
+            201,
+            "manifest {tag}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    /// Pushes every blob, then every manifest of `layout` to `repo`.
+    fn push(&self, repo: &str, layout: &Layout) {
+        for (digest, bytes) in &layout.blobs {
+            self.push_blob(repo, digest, bytes);
+        }
+        for (tag, bytes) in &layout.manifests {
+            self.push_manifest(repo, tag, bytes);
+        }
+    }
+
+    fn delete_manifest(&self, repo: &str, digest: &str) {
+        let (status, _, body) = request(
+            self.port,
+            "DELETE",
+            &format!("/v2/{repo}/manifests/{digest}"),
+            &[],
+            b"",
+        )
+        .unwrap();
+        assert_eq!(
+            status,
+            202,
+            "delete {digest}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    fn reference(&self, repo_and_pin: &str) -> String {
+        format!("oci://127.0.0.1:{}/{repo_and_pin}", self.port)
+    }
+}
+
+struct Fixture {
+    registry: Registry,
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    layout: Layout,
+    key: PathBuf,
+    manifest: String,
+}
+
+fn fixture() -> Option<Fixture> {
+    let registry = start()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let (key, _) = common::p256_key(&dir, "attest")?;
+    let mut layout = Layout::new(&dir.join("layout"));
+    let wasm = component();
+    let manifest = layout.add_wasm("v1", &wasm, |_| {});
+    layout.attest(&key, &manifest, |_| {});
+    layout.sign(&key, &manifest, &manifest);
+    registry.push("org/app", &layout);
+    let set =
+        json!({ "version": 1, "entries": [{ "name": "app", "digest": common::sha256(&wasm) }] });
+    common::write_json(&dir.join("trusted.json"), &set);
+    std::fs::write(
+        dir.join("wasm-audit.toml"),
+        "[trust]\nrequire-signature = false\nsets = [{ path = \"trusted.json\" }]\n\n\
+         [provenance]\nrequire-provenance = true\nkey = \"attest.pub\"\n",
+    )
+    .unwrap();
+    Some(Fixture {
+        registry,
+        _tmp: tmp,
+        dir,
+        layout,
+        key,
+        manifest,
+    })
+}
+
+impl Fixture {
+    fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
+        let policy = self.dir.join("wasm-audit.toml");
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "check".as_ref(),
+            "--policy".as_ref(),
+            policy.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ];
+        if plain_http {
+            args.push("--plain-http".as_ref());
+        }
+        args.push(reference.as_ref());
+        let out = common::run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (common::code(&out), report, stderr)
+    }
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_registry_artifact_passes_and_its_substitutes_fail() {
+    let Some(mut f) = fixture() else { return };
+    let reference = f.registry.reference("org/app:v1");
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
+    );
+    assert_eq!(
+        report["inputs"][0]["oci"]["signatures"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+    assert!(
+        report["attestations"][0]["origin"]
+            .as_str()
+            .unwrap()
+            .contains(".att layer 0"),
+        "{report:#}"
+    );
+    // Pinned by digest; other commands read it too.
+    let pinned = f.registry.reference(&format!("org/app@{}", f.manifest));
+    assert_eq!(f.check(&pinned, true).0, 0);
+    let out = common::run([
+        "digests".to_string(),
+        "--plain-http".to_string(),
+        reference.clone(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&common::sha256(&component())));
+
+    // HTTPS unless asked: the plain-HTTP registry is an error, exit 2.
+    let (code, _, stderr) = f.check(&reference, false);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // Nothing there: a clear error.
+    let (code, _, stderr) = f.check(&f.registry.reference("org/app:absent"), true);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no tag \"absent\""), "{stderr}");
+
+    // The layer swapped under the same tag (another component, its own
+    // config): not the trusted bytes, and the attestation is the old
+    // manifest's.
+    let mut other = component();
+    other.extend_from_slice(&[0, 4, 3, b'x', b'y', b'z']);
+    let key = f.key.clone();
+    let mut swapped = Layout::new(&f.dir.join("swapped"));
+    swapped.add_wasm("v1", &other, |_| {});
+    f.registry.push("org/app", &swapped);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    let found = codes(&report);
+    assert!(found.contains(&"unknown-code".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"provenance-missing".to_string()),
+        "{found:?}"
+    );
+    // The old manifest, pinned, is still the audited one.
+    assert_eq!(f.check(&pinned, true).0, 0);
+
+    // Config imports edited (attested all the same): oci-config-mismatch.
+    let v2 = f.layout.add_wasm("v2", &component(), |c| {
+        c["component"]["imports"] = json!(["wasi:cli/stdout@0.2.0"]);
+    });
+    f.layout.attest(&key, &v2, |_| {});
+    f.registry.push("org/app", &f.layout);
+    let (code, report, _) = f.check(&f.registry.reference("org/app:v2"), true);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report), ["oci-config-mismatch"], "{report:#}");
+
+    // The attestation removed: provenance-missing under require-provenance.
+    let att_tag = format!("{}.att", v2.replace(':', "-"));
+    let att = f
+        .layout
+        .manifests
+        .iter()
+        .find(|(t, _)| *t == att_tag)
+        .map(|(_, b)| common::sha256(b))
+        .unwrap();
+    f.registry.delete_manifest("org/app", &att);
+    let (code, report, _) = f.check(&f.registry.reference("org/app:v2"), true);
+    assert_eq!(code, 1);
+    let found = codes(&report);
+    assert!(
+        found.contains(&"provenance-missing".to_string()),
+        "{found:?}"
+    );
+}
