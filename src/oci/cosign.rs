@@ -184,5 +184,114 @@ pub fn discover(
             found.signatures.push(Signature { origin, outcome });
         }
     }
+    referrers(
+        store,
+        reference,
+        manifest_digest,
+        layer_sha,
+        verifiers,
+        &mut root_cache,
+        &mut found,
+    )?;
     Ok(found)
+}
+
+/// The artifact type of a Sigstore bundle referrer (and the prefix of its
+/// layers' media types).
+pub const SIGSTORE_BUNDLE: &str = "application/vnd.dev.sigstore.bundle";
+
+/// OCI 1.1 referrers of the manifest whose artifact type is a Sigstore
+/// bundle: each layer verified as a bundle for the manifest digest.
+fn referrers(
+    store: &dyn Store,
+    reference: &str,
+    manifest_digest: &str,
+    layer_sha: Option<[u8; 32]>,
+    verifiers: &Verifiers,
+    root_cache: &mut Option<Result<crate::provenance::sigstore::TrustedRoot, ProvenanceError>>,
+    found: &mut Found,
+) -> Result<(), String> {
+    use crate::provenance::oci::{verify_referrer_bundle, ReferrerProof};
+    for entry in store.referrers(manifest_digest)? {
+        let artifact_type = entry
+            .get("artifactType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !artifact_type.starts_with(SIGSTORE_BUNDLE) {
+            continue;
+        }
+        let digest = entry
+            .get("digest")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = format!("referrer {digest}");
+        sha256_hex(digest).map_err(|m| format!("{name}: {m}"))?;
+        let bytes = store
+            .manifest(digest)?
+            .ok_or_else(|| format!("{name} is missing"))?;
+        if crate::digest::sha256(&bytes) != digest {
+            return Err(format!("{name} does not have that digest"));
+        }
+        let manifest: Value =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{name}: not JSON: {e}"))?;
+        let subject = manifest
+            .get("subject")
+            .and_then(|s| s.get("digest"))
+            .and_then(Value::as_str);
+        for (i, layer) in layers_of(&bytes, &name)?.iter().enumerate() {
+            let origin = format!("{reference} {name} layer {i}");
+            let media_type = layer
+                .get("mediaType")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !media_type.starts_with(SIGSTORE_BUNDLE) {
+                continue;
+            }
+            let d = layer
+                .get("digest")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let size = layer.get("size").and_then(Value::as_u64);
+            let proof = if subject != Some(manifest_digest) {
+                Err(ProvenanceError::Verification(format!(
+                    "the referrer's subject is {}, not the manifest {manifest_digest}",
+                    subject.unwrap_or("missing")
+                )))
+            } else {
+                match verified_blob(store, d, size, MAX_DOCUMENT_SIZE as u64) {
+                    Err(e) => Err(ProvenanceError::malformed("Sigstore bundle layer", e)),
+                    Ok(bundle) => {
+                        verify_referrer_bundle(&bundle, manifest_digest, verifiers, root_cache)
+                    }
+                }
+            };
+            match proof {
+                Ok(ReferrerProof::Signature(signer)) => found.signatures.push(Signature {
+                    origin,
+                    outcome: Ok(signer),
+                }),
+                Ok(ReferrerProof::Attestation(mut v)) => {
+                    if let Some(sha) = layer_sha {
+                        v.statement.subjects.push(Subject {
+                            name: format!("wasm layer of {manifest_digest}"),
+                            sha256: Some(sha),
+                        });
+                    }
+                    found.attestations.push(Attestation {
+                        origin,
+                        outcome: Ok(*v),
+                    })
+                }
+                Err(e @ ProvenanceError::Unsupported(_)) => found.signatures.push(Signature {
+                    origin,
+                    outcome: Err(e),
+                }),
+                Err(e) => found.attestations.push(Attestation {
+                    origin,
+                    outcome: Err(e),
+                }),
+            }
+        }
+    }
+    Ok(())
 }

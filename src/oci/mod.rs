@@ -232,6 +232,32 @@ pub trait Store {
         let _ = (image, kind);
         Vec::new()
     }
+    /// The descriptors of the manifests that name `digest` as their
+    /// subject (OCI 1.1 referrers). By default the referrers tag schema:
+    /// the image index tagged `sha256-<hex>`; registries ask the referrers
+    /// API first. Unverified: the caller checks each manifest's subject.
+    fn referrers(&self, digest: &str) -> std::result::Result<Vec<Value>, String> {
+        let hex = sha256_hex(digest)?;
+        match self.tagged(&format!("sha256-{hex}"))? {
+            None => Ok(Vec::new()),
+            Some(bytes) => referrer_entries(&bytes),
+        }
+    }
+}
+
+/// The `manifests` of a referrers index (an image index).
+pub fn referrer_entries(index: &[u8]) -> std::result::Result<Vec<Value>, String> {
+    if index.len() as u64 > MAX_MANIFEST_SIZE {
+        return Err(format!(
+            "the referrers index is larger than {MAX_MANIFEST_SIZE} bytes"
+        ));
+    }
+    let index = json(index, "the referrers index")?;
+    Ok(index
+        .get("manifests")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default())
 }
 
 /// An OCI artifact read and verified: the wasm layer's bytes and where

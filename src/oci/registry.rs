@@ -171,6 +171,36 @@ impl Store for Registry {
     fn default_manifest(&self) -> Result<Vec<u8>, String> {
         Err("a registry reference needs a tag or a digest".into())
     }
+
+    fn referrers(&self, digest: &str) -> Result<Vec<Value>, String> {
+        // The referrers API; oci-client falls back to the referrers tag
+        // schema when the registry answers 404 (distribution 2.8 has no
+        // referrers API).
+        let reference = self.digest_ref(digest);
+        let index = self.runtime.block_on(async {
+            self.client
+                .store_auth_if_needed(reference.resolve_registry(), &self.auth)
+                .await;
+            self.client.pull_referrers(&reference, None).await
+        });
+        match index {
+            Ok(index) => {
+                let value = serde_json::to_value(&index).map_err(line)?;
+                Ok(value
+                    .get("manifests")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default())
+            }
+            Err(e) if not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(format!(
+                "{}/{}: referrers of {digest}: {}",
+                self.registry,
+                self.repository,
+                line(e)
+            )),
+        }
+    }
 }
 
 /// The Docker configuration file: `$DOCKER_CONFIG/config.json`, else

@@ -52,11 +52,9 @@ fn pem_der(pem: &str) -> Result<Vec<u8>, ProvenanceError> {
         .map_err(|e| ProvenanceError::malformed("certificate", e))
 }
 
-/// The Sigstore bundle a cosign-annotated DSSE layer stands for.
-pub(crate) fn layer_bundle(
-    envelope: &[u8],
-    annotations: &Value,
-) -> Result<Vec<u8>, ProvenanceError> {
+/// The Sigstore bundle (v0.1: the certificate, the Rekor entry with its
+/// SET, the envelope) a cosign-annotated DSSE layer stands for.
+pub fn layer_bundle(envelope: &[u8], annotations: &Value) -> Result<Vec<u8>, ProvenanceError> {
     let get = |k: &str| {
         annotations
             .get(k)
@@ -268,4 +266,81 @@ pub fn verify_simple_signing(
         )));
     }
     Ok(signer)
+}
+
+/// What a Sigstore bundle stored as an OCI 1.1 referrer of an image proved.
+#[derive(Debug)]
+pub enum ReferrerProof {
+    /// A DSSE bundle: an attestation whose statement names the image.
+    Attestation(Box<super::attestation::Verified>),
+    /// A message-signature bundle over the image digest: who signed.
+    Signature(String),
+}
+
+/// Verifies a Sigstore bundle (v0.1–v0.3) attached to `image`
+/// (`sha256:<hex>`, a manifest digest) as an OCI referrer. A DSSE bundle
+/// must carry an in-toto statement naming the image; a message signature
+/// must be over the image digest itself (a signature over anything else
+/// is [`ProvenanceError::Unsupported`]). Keyless with the identity policy,
+/// or with the attestation key when the bundle names a public key.
+pub fn verify_referrer_bundle(
+    bundle: &[u8],
+    image: &str,
+    verifiers: &super::attestation::Verifiers,
+    root_cache: &mut Option<Result<TrustedRoot, ProvenanceError>>,
+) -> Result<ReferrerProof, ProvenanceError> {
+    use super::attestation::{finish, root_of, slsa_builders_identity};
+    let value = json_of(bundle, "Sigstore bundle")?;
+    let hex = image.strip_prefix("sha256:").unwrap_or(image);
+    let mut image_digest = [0u8; 32];
+    for (i, o) in image_digest.iter_mut().enumerate() {
+        *o = hex
+            .get(2 * i..2 * i + 2)
+            .and_then(|p| u8::from_str_radix(p, 16).ok())
+            .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
+    }
+    if let Some(signed) = value
+        .get("messageSignature")
+        .and_then(|m| m.get("messageDigest"))
+        .and_then(|d| d.get("digest"))
+        .and_then(Value::as_str)
+    {
+        if STANDARD.decode(signed).ok().as_deref() != Some(&image_digest[..]) {
+            return Err(ProvenanceError::Unsupported(
+                "a message signature over something other than the manifest digest".into(),
+            ));
+        }
+    }
+    let keyed = value
+        .get("verificationMaterial")
+        .and_then(|m| m.get("publicKey"))
+        .is_some();
+    let signer = if keyed {
+        Signer::Key(verifiers.key.clone().ok_or_else(|| {
+            ProvenanceError::Verification(
+                "the bundle is signed with a key and no attestation key was given".into(),
+            )
+        })?)
+    } else {
+        Signer::Identity(
+            verifiers
+                .identity
+                .clone()
+                .unwrap_or_else(slsa_builders_identity),
+        )
+    };
+    let root = root_of(verifiers, root_cache)?;
+    let v = verify_bundle(bundle, ArtifactRef::Sha256(image_digest), &signer, root)?;
+    match v.dsse {
+        Some((pt, payload)) => {
+            let verified = finish(&pt, &payload, v.signer, !keyed)?;
+            if !verified.statement.names_digest(image) {
+                return Err(ProvenanceError::Verification(format!(
+                    "the attestation's statement does not name the manifest {image}"
+                )));
+            }
+            Ok(ReferrerProof::Attestation(Box::new(verified)))
+        }
+        None => Ok(ReferrerProof::Signature(v.signer)),
+    }
 }

@@ -168,11 +168,15 @@ impl Registry {
     }
 
     fn push_manifest(&self, repo: &str, tag: &str, bytes: &[u8]) {
+        let media_type = serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .and_then(|v| v["mediaType"].as_str().map(str::to_string))
+            .unwrap_or_else(|| MANIFEST.to_string());
         let (status, _, body) = request(
             self.port,
             "PUT",
             &format!("/v2/{repo}/manifests/{tag}"),
-            &[("Content-Type", MANIFEST)],
+            &[("Content-Type", &media_type)],
             bytes,
         )
         .unwrap();
@@ -377,5 +381,61 @@ fn a_registry_artifact_passes_and_its_substitutes_fail() {
     assert!(
         found.contains(&"provenance-missing".to_string()),
         "{found:?}"
+    );
+}
+
+/// A Sigstore bundle referrer that does not verify, found through the
+/// referrers tag schema (distribution 2.8 has no referrers API, so
+/// oci-client's fallback is what runs): provenance-invalid, fail closed.
+#[test]
+fn a_bad_sigstore_bundle_referrer_fails_closed() {
+    let Some(mut f) = fixture() else { return };
+    let bundle_type = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": bundle_type,
+        "verificationMaterial": { "certificate": { "rawBytes": "MIIB" } },
+        "dsseEnvelope": { "payloadType": "application/vnd.in-toto+json", "payload": "e30=", "signatures": [{ "sig": "MEUC" }] }
+    }))
+    .unwrap();
+    let layer = f.layout.put(bundle_type, &bundle);
+    let empty = f.layout.put("application/vnd.oci.empty.v1+json", b"{}");
+    let referrer = json!({
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "artifactType": bundle_type,
+        "config": empty,
+        "layers": [layer],
+        "subject": { "mediaType": MANIFEST, "digest": f.manifest, "size": 1 }
+    });
+    let referrer_digest = f.layout.put_manifest("bundle", &referrer);
+    let size = f
+        .layout
+        .manifests
+        .iter()
+        .find(|(t, _)| t == "bundle")
+        .map(|(_, b)| b.len())
+        .unwrap();
+    let index = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{ "mediaType": MANIFEST, "artifactType": bundle_type, "digest": referrer_digest, "size": size }]
+    });
+    f.layout.put_manifest(&f.manifest.replace(':', "-"), &index);
+    f.registry.push("org/app", &f.layout);
+    let (code, report, stderr) = f.check(&f.registry.reference("org/app:v1"), true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    assert!(
+        codes(&report).contains(&"provenance-invalid".to_string()),
+        "{report:#}"
+    );
+    let origins: Vec<&str> = report["attestations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["origin"].as_str())
+        .collect();
+    assert!(
+        origins.iter().any(|o| o.contains("referrer sha256:")),
+        "{origins:?}"
     );
 }

@@ -115,3 +115,180 @@ fn the_slsa_container_layout_yields_its_verified_attestation() {
     let refused = oci::cosign::discover(&store, &input, &digest, None, &strict).unwrap();
     assert!(refused.attestations[0].outcome.is_err());
 }
+
+/// Writes `bytes` as a blob of the layout at `dir`; its descriptor.
+fn put(dir: &Path, media_type: &str, bytes: &[u8]) -> serde_json::Value {
+    use sha2::Digest as _;
+    let hex: String = sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(dir.join("blobs/sha256").join(&hex), bytes).unwrap();
+    serde_json::json!({ "mediaType": media_type, "digest": format!("sha256:{hex}"), "size": bytes.len() })
+}
+
+/// The SLSA container's keyless attestation moved into an OCI 1.1
+/// referrer (a Sigstore bundle layer, found through the referrers tag
+/// schema): verified; with another subject, or a flipped byte, it fails.
+#[test]
+fn a_sigstore_bundle_referrer_is_found_and_verified() {
+    use serde_json::{json, Value};
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../shared/conformance/slsa/gha_generic_container/v2.1.0/container_workflow_dispatch",
+    );
+    if !fixture.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is required in CI",
+            fixture.display()
+        );
+        eprintln!("SKIPPED: {} absent", fixture.display());
+        return;
+    }
+    let image = std::fs::read_to_string(fixture.with_extension("digest")).unwrap();
+    let image = image.trim().to_string();
+    // The attestation layer and its annotations, from the cosign layout.
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(fixture.join("index.json")).unwrap()).unwrap();
+    let blob = |d: &str| {
+        std::fs::read(
+            fixture
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    let atts = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["kind"] == "dev.cosignproject.cosign/atts")
+        .unwrap();
+    let atts: Value = serde_json::from_slice(&blob(atts["digest"].as_str().unwrap())).unwrap();
+    let layer = &atts["layers"][0];
+    let bundle = wasm_audit::provenance::oci::layer_bundle(
+        &blob(layer["digest"].as_str().unwrap()),
+        &layer["annotations"],
+    )
+    .unwrap();
+
+    let make = |subject: &str, bundle: &[u8]| {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        let bundle_type = "application/vnd.dev.sigstore.bundle.v0.3+json";
+        let layer = put(dir, bundle_type, bundle);
+        let empty = put(dir, "application/vnd.oci.empty.v1+json", b"{}");
+        let manifest = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": bundle_type,
+            "config": empty,
+            "layers": [layer],
+            "subject": { "mediaType": "application/vnd.oci.image.index.v1+json", "digest": subject, "size": 856 }
+        }))
+        .unwrap();
+        let mut m = put(dir, "application/vnd.oci.image.manifest.v1+json", &manifest);
+        m["artifactType"] = json!(bundle_type);
+        let referrers = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [m]
+        }))
+        .unwrap();
+        let mut r = put(dir, "application/vnd.oci.image.index.v1+json", &referrers);
+        r["annotations"] = json!({ "org.opencontainers.image.ref.name": image.replace(':', "-") });
+        std::fs::write(
+            dir.join("index.json"),
+            serde_json::to_vec(&json!({ "schemaVersion": 2, "manifests": [r] })).unwrap(),
+        )
+        .unwrap();
+        tmp
+    };
+    let verifiers = Verifiers {
+        identity: Some(slsa_builders_identity()),
+        ..Verifiers::default()
+    };
+    let discover = |dir: &Path| {
+        let store = Layout::open(dir).unwrap();
+        oci::cosign::discover(&store, "referrers", &image, None, &verifiers).unwrap()
+    };
+    let good = make(&image, &bundle);
+    let found = discover(good.path());
+    assert_eq!(found.attestations.len(), 1, "{found:?}");
+    let v = found.attestations[0]
+        .outcome
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        v.signer.contains("generator_container_slsa3.yml"),
+        "{}",
+        v.signer
+    );
+    assert!(found.attestations[0].origin.contains("referrer sha256:"));
+
+    // A referrer whose subject is another manifest vouches for nothing.
+    let other = format!("sha256:{}", "00".repeat(32));
+    let found = discover(make(&other, &bundle).path());
+    assert!(found.attestations[0].outcome.is_err());
+    // A flipped byte in the bundle's signature.
+    let mut value: Value = serde_json::from_slice(&bundle).unwrap();
+    let sig = value["dsseEnvelope"]["signatures"][0]["sig"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = format!(
+        "{}{}",
+        if sig.starts_with('M') { "N" } else { "M" },
+        &sig[1..]
+    );
+    value["dsseEnvelope"]["signatures"][0]["sig"] = json!(flipped);
+    let found = discover(make(&image, &serde_json::to_vec(&value).unwrap()).path());
+    assert!(found.attestations[0].outcome.is_err());
+}
+
+#[test]
+fn docker_config_credentials() {
+    use oci_client::secrets::RegistryAuth;
+    use wasm_audit::oci::registry::auth_from_config;
+    let config = serde_json::json!({ "auths": {
+        "https://index.docker.io/v1/": { "auth": "dXNlcjpwYXNz" },
+        "ghcr.io": { "username": "octo", "password": "tok" },
+        "registry.example:5000": { "identitytoken": "bearer-token" },
+        "broken.example": { "auth": "not base64!" },
+        "empty.example": {}
+    }});
+    let basic = |u: &str, p: &str| RegistryAuth::Basic(u.into(), p.into());
+    let eq = |a: RegistryAuth, b: RegistryAuth| {
+        format!("{a:?}") == format!("{b:?}") && {
+            match (&a, &b) {
+                (RegistryAuth::Basic(_, x), RegistryAuth::Basic(_, y)) => x == y,
+                (RegistryAuth::Bearer(x), RegistryAuth::Bearer(y)) => x == y,
+                (RegistryAuth::Anonymous, RegistryAuth::Anonymous) => true,
+                _ => false,
+            }
+        }
+    };
+    assert!(eq(
+        auth_from_config(&config, "index.docker.io").unwrap(),
+        basic("user", "pass")
+    ));
+    assert!(eq(
+        auth_from_config(&config, "ghcr.io").unwrap(),
+        basic("octo", "tok")
+    ));
+    assert!(eq(
+        auth_from_config(&config, "registry.example:5000").unwrap(),
+        RegistryAuth::Bearer("bearer-token".into())
+    ));
+    assert!(eq(
+        auth_from_config(&config, "registry.example").unwrap(),
+        RegistryAuth::Anonymous
+    ));
+    assert!(eq(
+        auth_from_config(&config, "empty.example").unwrap(),
+        RegistryAuth::Anonymous
+    ));
+    assert!(auth_from_config(&config, "broken.example").is_err());
+}
