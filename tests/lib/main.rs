@@ -5,6 +5,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/oci.rs"]
+mod oci_fixture;
 
 mod advisories;
 mod architecture;

@@ -292,3 +292,75 @@ fn docker_config_credentials() {
     ));
     assert!(auth_from_config(&config, "broken.example").is_err());
 }
+
+/// A wac composition of three corpus components as a Wasm OCI artifact
+/// whose config is what wkg would write (the root's imports and exports,
+/// as the tool reports them): read back verified, no
+/// `oci-config-mismatch`; with an export dropped from the config, one.
+#[test]
+fn a_composed_corpus_component_in_a_layout_matches_its_config() {
+    use serde_json::json;
+    use wasm_audit::check::cfg::Policy;
+    use wasm_audit::check::{Input, PolicySource, Report};
+    let Some([(_, caller), (_, middleware), (_, callee)]) = crate::composition::chain_inputs()
+    else {
+        return;
+    };
+    let composed = crate::composition::compose_chain(&caller, &middleware, &callee);
+    let analysis =
+        wasm_audit::analyze_bytes("c", &composed, &wasm_audit::Options::default()).unwrap();
+    let imports: Vec<String> = analysis
+        .root()
+        .imports
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    let exports: Vec<String> = analysis
+        .root()
+        .exports
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    assert!(!imports.is_empty() && !exports.is_empty());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut layout = crate::oci_fixture::Layout::new(&tmp.path().join("layout"));
+    let good = layout.add_wasm("v1", &composed, |c| {
+        c["component"]["imports"] = json!(imports);
+        c["component"]["exports"] = json!(exports);
+    });
+    layout.add_wasm("v2", &composed, |c| {
+        c["component"]["imports"] = json!(imports);
+        c["component"]["exports"] = json!(exports[1..]);
+    });
+    layout.save();
+    let audit = |tag: &str| {
+        let input = format!("oci-layout:{}:{tag}", layout.dir.display());
+        let source = wasm_audit::input::Source::from_arg(&input);
+        let (loaded, analysis) =
+            wasm_audit::analyze_source(&source, &wasm_audit::Options::default()).unwrap();
+        assert_eq!(&loaded.bytes[..], &composed[..]);
+        let oci = analysis.oci.clone().unwrap();
+        let report = Report::generate(
+            &[Input {
+                file: input,
+                analysis: Ok(analysis),
+            }],
+            &[],
+            &Policy::default(),
+            PolicySource::default(),
+        );
+        let mismatches: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.code.name() == "oci-config-mismatch")
+            .map(|f| f.message.clone())
+            .collect();
+        (oci, mismatches)
+    };
+    let (oci, mismatches) = audit("v1");
+    assert_eq!(oci.manifest_digest, good);
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let (_, mismatches) = audit("v2");
+    assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    assert!(mismatches[0].contains(&exports[0]), "{mismatches:?}");
+}
