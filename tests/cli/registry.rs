@@ -20,6 +20,8 @@ use crate::oci_fixture::{component, Layout, MANIFEST};
 struct Registry {
     child: Child,
     port: u16,
+    /// The `Authorization` header value when the registry wants one.
+    auth: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,18 @@ fn registry_binary() -> Option<PathBuf> {
     None
 }
 
+/// A user and password for the htpasswd registry, and the password's
+/// bcrypt hash (made for this test with Python's `bcrypt`, 5 rounds).
+const USER: &str = "tester";
+const PASSWORD: &str = "wasm-audit-test";
+const BCRYPT: &str = "$2b$05$4cs0NXeZjqTvBwlecbb6F.965MEAIFXCiTplwSTZH53ALtxUawZfu";
+
 fn start() -> Option<Registry> {
+    start_with(false)
+}
+
+/// A registry; with `htpasswd`, one that wants basic auth ([`USER`]).
+fn start_with(htpasswd: bool) -> Option<Registry> {
     let bin = registry_binary()?;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -53,14 +66,25 @@ fn start() -> Option<Registry> {
         .unwrap()
         .port();
     let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.path().join("storage").display()
-        ),
-    )
-    .unwrap();
+    let mut yml = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        dir.path().join("storage").display()
+    );
+    let mut auth = None;
+    if htpasswd {
+        let file = dir.path().join("htpasswd");
+        std::fs::write(&file, format!("{USER}:{BCRYPT}\n")).unwrap();
+        yml.push_str(&format!(
+            "auth:\n  htpasswd:\n    realm: wasm-audit-test\n    path: {}\n",
+            file.display()
+        ));
+        use base64::Engine as _;
+        auth = Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+        ));
+    }
+    std::fs::write(&config, yml).unwrap();
     let child = Command::new(bin)
         .arg("serve")
         .arg(&config)
@@ -72,11 +96,12 @@ fn start() -> Option<Registry> {
     let mut registry = Registry {
         child,
         port,
+        auth,
         _dir: dir,
     };
     // Ready when /v2/ answers (a bounded wait, not a timing assertion).
     for _ in 0..300 {
-        if let Ok((200, _, _)) = request(port, "GET", "/v2/", &[], b"") {
+        if let Ok((200 | 401, _, _)) = request(port, "GET", "/v2/", &[], b"") {
             return Some(registry);
         }
         if let Ok(Some(status)) = registry.child.try_wait() {
@@ -131,15 +156,24 @@ fn request(
 }
 
 impl Registry {
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Response> {
+        let mut all = headers.to_vec();
+        if let Some(a) = &self.auth {
+            all.push(("Authorization", a));
+        }
+        request(self.port, method, path, &all, body)
+    }
+
     fn push_blob(&self, repo: &str, digest: &str, bytes: &[u8]) {
-        let (status, headers, _) = request(
-            self.port,
-            "POST",
-            &format!("/v2/{repo}/blobs/uploads/"),
-            &[],
-            b"",
-        )
-        .unwrap();
+        let (status, headers, _) = self
+            .send("POST", &format!("/v2/{repo}/blobs/uploads/"), &[], b"")
+            .unwrap();
         assert_eq!(status, 202, "start upload");
         let location = headers
             .iter()
@@ -151,14 +185,14 @@ impl Registry {
             .unwrap_or(&location)
             .to_string();
         let sep = if path.contains('?') { '&' } else { '?' };
-        let (status, _, body) = request(
-            self.port,
-            "PUT",
-            &format!("{path}{sep}digest={digest}"),
-            &[("Content-Type", "application/octet-stream")],
-            bytes,
-        )
-        .unwrap();
+        let (status, _, body) = self
+            .send(
+                "PUT",
+                &format!("{path}{sep}digest={digest}"),
+                &[("Content-Type", "application/octet-stream")],
+                bytes,
+            )
+            .unwrap();
         assert_eq!(
             status,
             201,
@@ -172,14 +206,14 @@ impl Registry {
             .ok()
             .and_then(|v| v["mediaType"].as_str().map(str::to_string))
             .unwrap_or_else(|| MANIFEST.to_string());
-        let (status, _, body) = request(
-            self.port,
-            "PUT",
-            &format!("/v2/{repo}/manifests/{tag}"),
-            &[("Content-Type", &media_type)],
-            bytes,
-        )
-        .unwrap();
+        let (status, _, body) = self
+            .send(
+                "PUT",
+                &format!("/v2/{repo}/manifests/{tag}"),
+                &[("Content-Type", &media_type)],
+                bytes,
+            )
+            .unwrap();
         assert_eq!(
             status,
             201,
@@ -199,14 +233,14 @@ impl Registry {
     }
 
     fn delete_manifest(&self, repo: &str, digest: &str) {
-        let (status, _, body) = request(
-            self.port,
-            "DELETE",
-            &format!("/v2/{repo}/manifests/{digest}"),
-            &[],
-            b"",
-        )
-        .unwrap();
+        let (status, _, body) = self
+            .send(
+                "DELETE",
+                &format!("/v2/{repo}/manifests/{digest}"),
+                &[],
+                b"",
+            )
+            .unwrap();
         assert_eq!(
             status,
             202,
@@ -230,7 +264,11 @@ struct Fixture {
 }
 
 fn fixture() -> Option<Fixture> {
-    let registry = start()?;
+    fixture_with(false)
+}
+
+fn fixture_with(htpasswd: bool) -> Option<Fixture> {
+    let registry = start_with(htpasswd)?;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
     let (key, _) = common::p256_key(&dir, "attest")?;
@@ -260,6 +298,8 @@ fn fixture() -> Option<Fixture> {
 }
 
 impl Fixture {
+    /// `check --format json` with `DOCKER_CONFIG` set to `DIR/docker`
+    /// (empty unless a test writes a `config.json` there).
     fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
         let policy = self.dir.join("wasm-audit.toml");
         let mut args: Vec<&std::ffi::OsStr> = vec![
@@ -273,7 +313,11 @@ impl Fixture {
             args.push("--plain-http".as_ref());
         }
         args.push(reference.as_ref());
-        let out = common::run(args);
+        let out = common::bin()
+            .args(args)
+            .env("DOCKER_CONFIG", self.dir.join("docker"))
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         (common::code(&out), report, stderr)
@@ -437,5 +481,37 @@ fn a_bad_sigstore_bundle_referrer_fails_closed() {
     assert!(
         origins.iter().any(|o| o.contains("referrer sha256:")),
         "{origins:?}"
+    );
+}
+
+/// A registry that wants basic auth: the credentials come from the Docker
+/// configuration file (`DOCKER_CONFIG`); without them, or with a wrong
+/// password, a one-line error (exit 2).
+#[test]
+fn basic_auth_from_the_docker_config() {
+    let Some(f) = fixture_with(true) else { return };
+    let reference = f.registry.reference("org/app:v1");
+    // No credentials.
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    use base64::Engine as _;
+    let write = |password: &str| {
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
+        std::fs::create_dir_all(f.dir.join("docker")).unwrap();
+        common::write_json(
+            &f.dir.join("docker/config.json"),
+            &json!({ "auths": { format!("127.0.0.1:{}", f.registry.port): { "auth": auth } } }),
+        );
+    };
+    write("wrong");
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 2, "{stderr}");
+    write(PASSWORD);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
     );
 }
