@@ -52,10 +52,6 @@ const USER: &str = "tester";
 const PASSWORD: &str = "wasm-audit-test";
 const BCRYPT: &str = "$2b$05$4cs0NXeZjqTvBwlecbb6F.965MEAIFXCiTplwSTZH53ALtxUawZfu";
 
-fn start() -> Option<Registry> {
-    start_with(false)
-}
-
 /// A registry; with `htpasswd`, one that wants basic auth ([`USER`]).
 fn start_with(htpasswd: bool) -> Option<Registry> {
     let bin = registry_binary()?;
