@@ -111,12 +111,17 @@ impl Layout {
 }
 
 /// Whether an index entry is cosign's (a signature, attestation or SBOM
-/// manifest, by tag or by `cosign save`'s kind), not an image.
+/// manifest, by tag or by `cosign save`'s kind) or a referrers index (the
+/// tag `sha256-<hex>`), not an image.
 fn is_cosign_entry(entry: &Value) -> bool {
     let tag = Layout::annotation(entry, REF_NAME).unwrap_or_default();
     let kind = Layout::annotation(entry, COSIGN_KIND).unwrap_or_default();
-    (tag.starts_with("sha256-")
-        && (tag.ends_with(".sig") || tag.ends_with(".att") || tag.ends_with(".sbom")))
+    let referrers_tag = tag
+        .strip_prefix("sha256-")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    referrers_tag
+        || (tag.starts_with("sha256-")
+            && (tag.ends_with(".sig") || tag.ends_with(".att") || tag.ends_with(".sbom")))
         || matches!(
             kind,
             "dev.cosignproject.cosign/sigs"

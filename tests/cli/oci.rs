@@ -106,9 +106,17 @@ fn a_signed_and_attested_wasm_artifact_passes_by_tag_and_by_digest() {
         ),
         "{atts:#?}"
     );
-    // Pinned by the manifest digest; and the layout's only image.
+    // Pinned by the manifest digest; and the layout's only image (cosign's
+    // entries and a referrers index, tagged `sha256-<hex>`, are not images).
     let (code, _, stderr) = f.check(&f.reference(&format!("@{}", f.manifest)));
     assert_eq!(code, 0, "{stderr}");
+    let mut f = f;
+    let empty_index = json!({ "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [] });
+    let tag = f.manifest.replace(':', "-");
+    f.layout.put_manifest(&tag, &empty_index);
+    f.layout.save();
+    let (code, report, stderr) = f.check(&f.reference(""));
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
     // Every command reads it.
     let out = common::run(["tree".to_string(), f.reference(":v1")]);
     assert_eq!(
