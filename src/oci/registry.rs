@@ -48,12 +48,20 @@ impl std::fmt::Debug for Registry {
     }
 }
 
-/// One line, whatever the library's message holds.
-fn line(e: impl std::fmt::Display) -> String {
-    e.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// One line with the error's causes (`error sending request …:
+/// connection refused`), whatever the library's messages hold.
+fn line<E: std::error::Error>(e: E) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Registry {

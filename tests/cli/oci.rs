@@ -357,3 +357,28 @@ fn the_slsa_container_layout_is_not_wasm_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// A registry that is not there: a one-line error naming the cause, exit 2,
+/// over HTTPS by default and over HTTP with --plain-http.
+#[test]
+fn an_unreachable_registry_is_a_one_line_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let reference = format!("oci://127.0.0.1:{port}/org/app:v1");
+    for (plain, scheme) in [(false, "https://"), (true, "http://")] {
+        let mut args = vec!["tree".to_string()];
+        if plain {
+            args.push("--plain-http".into());
+        }
+        args.push(reference.clone());
+        let out = common::run(&args);
+        assert_eq!(common::code(&out), 2);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(scheme), "{stderr}");
+        assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    }
+}
