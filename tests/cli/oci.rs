@@ -117,6 +117,20 @@ fn a_signed_and_attested_wasm_artifact_passes_by_tag_and_by_digest() {
     f.layout.save();
     let (code, report, stderr) = f.check(&f.reference(""));
     assert_eq!(code, 0, "{report:#}\n{stderr}");
+    // The text report names the manifest and the signer.
+    let policy = f.dir.join("wasm-audit.toml");
+    let out = common::run([
+        "check".as_ref(),
+        "--policy".as_ref(),
+        policy.as_os_str(),
+        f.reference(":v1").as_ref(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("OCI manifest {}", f.manifest)),
+        "{text}"
+    );
+    assert!(text.contains("signed by key sha256:"), "{text}");
     // Every command reads it.
     let out = common::run(["tree".to_string(), f.reference(":v1")]);
     assert_eq!(
