@@ -159,27 +159,36 @@ pub fn discover(
                 .get("annotations")
                 .and_then(|a| a.get("dev.cosignproject.cosign/signature"))
                 .and_then(Value::as_str);
+            let keyless = layer
+                .get("annotations")
+                .and_then(|a| a.get("dev.sigstore.cosign/certificate"))
+                .is_some();
             let outcome = match (
                 verified_blob(store, digest, size, MAX_DOCUMENT_SIZE as u64),
                 signature,
                 verifiers.key.as_deref(),
             ) {
                 (Err(e), _, _) => Err(ProvenanceError::malformed("cosign signature layer", e)),
-                (_, None, _) => Err(ProvenanceError::malformed(
-                    "cosign signature layer",
-                    "no dev.cosignproject.cosign/signature annotation",
+                // Keyless (a Fulcio certificate): not verified here, so it
+                // vouches for nothing; not held to the key either.
+                _ if keyless => Err(ProvenanceError::Unsupported(
+                    "a keyless cosign signature (certificate annotations) is not verified".into(),
                 )),
-                (_, _, None) => Err(ProvenanceError::Unsupported(
-                    "verifying a cosign signature needs the key (--attestation-key)".into(),
-                )),
-                (Ok(payload), Some(sig), Some(key)) => {
-                    crate::provenance::oci::verify_simple_signing(
+                (Ok(payload), signature, key) => match (signature, key) {
+                    (None, _) => Err(ProvenanceError::malformed(
+                        "cosign signature layer",
+                        "no dev.cosignproject.cosign/signature annotation",
+                    )),
+                    (_, None) => Err(ProvenanceError::Unsupported(
+                        "verifying a cosign signature needs the key (--attestation-key)".into(),
+                    )),
+                    (Some(sig), Some(key)) => crate::provenance::oci::verify_simple_signing(
                         &payload,
                         sig,
                         manifest_digest,
                         key,
-                    )
-                }
+                    ),
+                },
             };
             found.signatures.push(Signature { origin, outcome });
         }

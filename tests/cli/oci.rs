@@ -396,3 +396,42 @@ fn an_unreachable_registry_is_a_one_line_error() {
         assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
     }
 }
+
+/// A keyless cosign signature (certificate annotation) beside a key-signed
+/// one: not verified, not held to the key (no failure); the key-signed one
+/// still counts.
+#[test]
+fn a_keyless_signature_is_skipped_not_failed() {
+    let Some(mut f) = fixture() else { return };
+    let tag = format!("{}.sig", f.manifest.replace(':', "-"));
+    let sig_manifest: Value = serde_json::from_slice(
+        &f.layout
+            .manifests
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let mut keyless = f.layout.put(
+        "application/vnd.dev.cosign.simplesigning.v1+json",
+        br#"{"critical":{"image":{"docker-manifest-digest":"sha256:00"}}}"#,
+    );
+    keyless["annotations"] = json!({
+        "dev.cosignproject.cosign/signature": "MEUCIQ==",
+        "dev.sigstore.cosign/certificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    });
+    let mut both = sig_manifest.clone();
+    both["layers"] = json!([sig_manifest["layers"][0], keyless]);
+    f.layout.put_manifest(&tag, &both);
+    f.layout.save();
+    let (code, report, stderr) = f.check(&f.reference(":v1"));
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["signatures"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+}
