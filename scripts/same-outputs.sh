@@ -44,7 +44,7 @@ for f in "${files[@]}"; do
     compare "caps $b" caps "$f"
     compare "caps json $b" caps --format json "$f"
     compare "check json $b" check --format json "$f"
-    for fmt in cyclonedx-json cyclonedx-xml spdx-json; do
+    for fmt in cyclonedx-json cyclonedx-xml spdx-json spdx3-json; do
         compare "sbom $fmt $b" sbom --format "$fmt" "$f"
     done
     if [[ -n $previous ]]; then

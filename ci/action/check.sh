@@ -65,6 +65,7 @@ while IFS= read -r f; do
     cyclonedx-json) ext=cdx.json ;;
     cyclonedx-xml) ext=cdx.xml ;;
     spdx-json) ext=spdx.json ;;
+    spdx3-json) ext=spdx3.json ;;
     *) ext="$f" ;;
   esac
   sbom_formats+=("$f")
@@ -86,7 +87,7 @@ if [ "${#files[@]}" -eq 0 ]; then
 fi
 
 # Earlier results in a reused directory must not pass for this run's.
-rm -f "$sarif" "$markdown" "$json" "$junit" "$out"/*.cdx.json "$out"/*.cdx.xml "$out"/*.spdx.json
+rm -f "$sarif" "$markdown" "$json" "$junit" "$out"/*.cdx.json "$out"/*.cdx.xml "$out"/*.spdx.json "$out"/*.spdx3.json
 
 echo "wasm-audit ${args[*]} -- ${files[*]}"
 wasm-audit "${args[@]}" -- "${files[@]}" 2> "$out/stderr.txt"
@@ -115,7 +116,7 @@ output results-dir "$out"
 [ -f "$markdown" ] && output markdown "$markdown"
 [ -f "$json" ] && output json "$json"
 [ -f "$junit" ] && output junit "$junit"
-sboms="$(find "$out" -maxdepth 1 -type f \( -name '*.cdx.json' -o -name '*.cdx.xml' -o -name '*.spdx.json' \) | LC_ALL=C sort | tr '\n' ' ')"
+sboms="$(find "$out" -maxdepth 1 -type f \( -name '*.cdx.json' -o -name '*.cdx.xml' -o -name '*.spdx.json' -o -name '*.spdx3.json' \) | LC_ALL=C sort | tr '\n' ' ')"
 output sbom "${sboms% }"
 
 # The step summary: the Markdown report, within the 1 MiB GitHub takes

@@ -54,6 +54,11 @@ pub struct Args {
     /// and the file names must differ; `-` is standard output).
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_sbom_target)]
     pub sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
+    /// The CycloneDX specification version of `--sbom cyclonedx-json=PATH`
+    /// and `cyclonedx-xml=PATH`: 1.5, 1.6 (Dependency-Track 4.14 reads up to
+    /// 1.6) or 1.7 (Dependency-Track 5).
+    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = super::sbom::parse_cyclonedx_version)]
+    pub cyclonedx_version: wasm_audit::sbom::CycloneDxVersion,
     /// Also write the report in another format: FORMAT=PATH
     /// (repeatable; `-` is standard output). One audit, every report
     /// from it: `--report sarif=audit.sarif --report markdown=audit.md`.
@@ -99,6 +104,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         format,
         output,
         sbom,
+        cyclonedx_version,
         report,
         advisory_db,
         wkg_config,
@@ -118,6 +124,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         format,
         output: output.map(|o| Target::from_arg(&o)),
         sbom,
+        cyclonedx_version,
         reports: report,
         limits: flags,
         color,
@@ -163,6 +170,7 @@ struct CheckArgs {
     format: ReportFormat,
     output: Option<Target>,
     sbom: Vec<(wasm_audit::sbom::SbomFormat, PathBuf)>,
+    cyclonedx_version: wasm_audit::sbom::CycloneDxVersion,
     /// `--report FORMAT=PATH`: more renderings of the same report.
     reports: Vec<(ReportFormat, PathBuf)>,
     /// The limit flags, laid over the policy's `[limits]`.
@@ -378,7 +386,10 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         if let Some(db) = auditor.advisories() {
             sbom.add_advisories(analysis, db);
         }
-        documents.push((target, wasm_audit::sbom::render(&sbom, *format)?));
+        documents.push((
+            target,
+            wasm_audit::sbom::render(&sbom, *format, args.cyclonedx_version)?,
+        ));
     }
     for (target, doc) in &documents {
         emit(target, doc)?;

@@ -229,18 +229,20 @@ junit (XML), markdown (pull-request comments).
     #[command(after_help = format!("\
 Examples:
   wasm-audit sbom app.wasm --format cyclonedx-json -o app.cdx.json
-  wasm-audit sbom app.wasm --format cyclonedx-xml -o app.cdx.xml
+  wasm-audit sbom app.wasm --format cyclonedx-xml --cyclonedx-version 1.7 -o app.cdx.xml
+  wasm-audit sbom app.wasm --format spdx3-json -o app.spdx3.json
   SOURCE_DATE_EPOCH=1700000000 wasm-audit sbom app.wasm --format spdx-json -o app.spdx.json
   wasm-audit check app.wasm --policy wasm-audit.toml --sbom cyclonedx-json=app.cdx.json
   wasm-audit sbom app.wasm --advisory-db advisory-db -o app.cdx.json
 
-Formats: cyclonedx-json and cyclonedx-xml (CycloneDX 1.5, validated before
-writing), spdx-json (SPDX 2.3). The timestamp is SOURCE_DATE_EPOCH when it
+Formats: cyclonedx-json and cyclonedx-xml (CycloneDX 1.6 by default, 1.5 or
+1.7 with --cyclonedx-version; held to the official schema before writing),
+spdx-json (SPDX 2.3), spdx3-json (SPDX 3.0.1 JSON-LD). The timestamp is SOURCE_DATE_EPOCH when it
 is set, else the current time; identifiers and the serial number derive
 from the content, so the same input and SOURCE_DATE_EPOCH give the same
 bytes. With --advisory-db, the RustSec vulnerabilities of the crates go
 into the CycloneDX document (`vulnerabilities`, affecting the crates'
-bom-refs). Files are written whole or not at all. Properties under the
+bom-refs) and the SPDX 3 document (security_Vulnerability, VEX affects). Files are written whole or not at all. Properties under the
 `wasm-audit:` namespace are documented in docs/sbom.md.
 
 {EXIT_CODES}"))]

@@ -21,6 +21,11 @@ pub struct Args {
     /// SBOM format.
     #[arg(long, short, value_name = "FORMAT", default_value = "cyclonedx-json", value_parser = parse_sbom_format)]
     pub format: wasm_audit::sbom::SbomFormat,
+    /// The CycloneDX specification version of `cyclonedx-json` and
+    /// `cyclonedx-xml`: 1.5, 1.6 (Dependency-Track 4.14 reads up to 1.6)
+    /// or 1.7 (Dependency-Track 5).
+    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_cyclonedx_version)]
+    pub cyclonedx_version: wasm_audit::sbom::CycloneDxVersion,
     /// Output file (written atomically), or `-` for standard output.
     #[arg(long, short, value_name = "OUT", default_value = "-")]
     pub output: PathBuf,
@@ -37,6 +42,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let Args {
         file,
         format,
+        cyclonedx_version,
         output: out,
         advisory_db,
     } = args;
@@ -58,7 +64,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         if let Some(db) = &db {
             sbom.add_advisories(&analysis, db);
         }
-        let doc = wasm_audit::sbom::render(&sbom, format)?;
+        let doc = wasm_audit::sbom::render(&sbom, format, cyclonedx_version)?;
         emit(&target, &doc)?;
         if let Target::Path(p) = &target {
             eprintln!(
@@ -72,5 +78,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn parse_sbom_format(s: &str) -> Result<wasm_audit::sbom::SbomFormat, String> {
+    s.parse().map_err(|e: wasm_audit::Error| e.to_string())
+}
+
+pub(crate) fn parse_cyclonedx_version(
+    s: &str,
+) -> Result<wasm_audit::sbom::CycloneDxVersion, String> {
     s.parse().map_err(|e: wasm_audit::Error| e.to_string())
 }

@@ -24,6 +24,7 @@
 
 pub mod cyclonedx;
 pub mod spdx;
+pub mod spdx3;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -156,38 +157,44 @@ pub const MAX_TIMESTAMP: u64 = 253_402_300_799;
 /// An SBOM format this tool writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SbomFormat {
-    /// CycloneDX 1.5 JSON.
+    /// CycloneDX JSON (1.5, 1.6 or 1.7: [`CycloneDxVersion`]).
     CycloneDxJson,
-    /// CycloneDX 1.5 XML.
+    /// CycloneDX XML (1.5, 1.6 or 1.7).
     CycloneDxXml,
     /// SPDX 2.3 JSON.
     SpdxJson,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3Json,
 }
 
 impl SbomFormat {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [SbomFormat; 3] = [
+    pub const ALL: [SbomFormat; 4] = [
         SbomFormat::CycloneDxJson,
         SbomFormat::CycloneDxXml,
         SbomFormat::SpdxJson,
+        SbomFormat::Spdx3Json,
     ];
 
-    /// The command-line name: `cyclonedx-json`, `cyclonedx-xml`, `spdx-json`.
+    /// The command-line name: `cyclonedx-json`, `cyclonedx-xml`, `spdx-json`,
+    /// `spdx3-json`.
     pub fn as_str(self) -> &'static str {
         match self {
             SbomFormat::CycloneDxJson => "cyclonedx-json",
             SbomFormat::CycloneDxXml => "cyclonedx-xml",
             SbomFormat::SpdxJson => "spdx-json",
+            SbomFormat::Spdx3Json => "spdx3-json",
         }
     }
 
     /// The conventional file name ending: `cdx.json`, `cdx.xml`, `spdx.json`
-    /// (the SPDX tools pick their parser from it).
+    /// (the SPDX tools pick their parser from it), `spdx3.json`.
     pub fn extension(self) -> &'static str {
         match self {
             SbomFormat::CycloneDxJson => "cdx.json",
             SbomFormat::CycloneDxXml => "cdx.xml",
             SbomFormat::SpdxJson => "spdx.json",
+            SbomFormat::Spdx3Json => "spdx3.json",
         }
     }
 }
@@ -207,7 +214,8 @@ impl FromStr for SbomFormat {
             .find(|f| f.as_str() == s)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "unknown SBOM format `{s}` (expected cyclonedx-json, cyclonedx-xml or spdx-json)"
+                    "unknown SBOM format `{s}` (expected cyclonedx-json, cyclonedx-xml, spdx-json \
+                     or spdx3-json)"
                 ))
             })
     }
@@ -238,17 +246,22 @@ pub fn timestamp(source_date_epoch: Option<&OsStr>) -> Result<u64> {
     }
 }
 
-/// Writes `sbom` in `format`. The document is validated first (CycloneDX
-/// with `cyclonedx-bom`'s validation, SPDX with this crate's checks): a
+/// Writes `sbom` in `format` (CycloneDX in the specification version
+/// `cyclonedx`). The document is validated first (CycloneDX against the
+/// official JSON schema of its version and a bom-ref lint, SPDX with this
+/// crate's checks): a
 /// document that does not validate is an error and no bytes are returned,
 /// so the caller never writes one.
-pub fn render(sbom: &Sbom, format: SbomFormat) -> Result<Vec<u8>> {
+pub fn render(sbom: &Sbom, format: SbomFormat, cyclonedx: CycloneDxVersion) -> Result<Vec<u8>> {
     match format {
-        SbomFormat::CycloneDxJson => cyclonedx::json(sbom),
-        SbomFormat::CycloneDxXml => cyclonedx::xml(sbom),
+        SbomFormat::CycloneDxJson => self::cyclonedx::json(sbom, cyclonedx),
+        SbomFormat::CycloneDxXml => self::cyclonedx::xml(sbom, cyclonedx),
         SbomFormat::SpdxJson => spdx::json(sbom),
+        SbomFormat::Spdx3Json => spdx3::json(sbom),
     }
 }
+
+pub use cyclonedx::Version as CycloneDxVersion;
 
 /// The error for a document that fails its own validation: a bug of this
 /// tool (or input this tool fails to sanitise), reported with the format
@@ -403,6 +416,9 @@ pub struct CratePart {
     pub supplier: Option<Actor>,
     /// Paths of the modules whose `.dep-v0` lists it.
     pub found_in: Vec<String>,
+    /// The same modules with the byte offset of their `.dep-v0` payload in
+    /// the input (the evidence of the crate's identity), when known.
+    pub occurrences: Vec<(String, Option<u64>)>,
     /// The `wasm-audit:` properties.
     pub properties: Vec<Property>,
 }
@@ -1012,6 +1028,17 @@ fn crates(
             build_only: !a.runtime,
             supplier,
             found_in: a.found_in.iter().map(path_of).collect(),
+            occurrences: a
+                .found_in
+                .iter()
+                .map(|m| {
+                    let offset = nodes
+                        .get(*m)
+                        .and_then(|n| n.dep_v0.as_ref())
+                        .map(|r| r.start as u64);
+                    (path_of(m), offset)
+                })
+                .collect(),
             properties: props.0,
         });
     }
@@ -1181,7 +1208,14 @@ fn licence(text: &str) -> Option<Licence> {
     let expression = refs_ok
         && !normal.contains("DocumentRef-")
         && !normal.contains("AdditionRef-")
-        && cyclonedx_bom::prelude::SpdxExpression::try_from(normal.clone()).is_ok();
+        && ::spdx::Expression::parse_mode(
+            &normal,
+            ::spdx::ParseMode {
+                allow_deprecated: true,
+                ..::spdx::ParseMode::STRICT
+            },
+        )
+        .is_ok();
     Some(if expression {
         Licence::Expression(normal)
     } else {

@@ -22,7 +22,7 @@ fn sbom(input: &Path, format: &str, out: &Path, epoch: &str) -> std::process::Ou
 fn sbom_files_are_reproducible_and_complete() {
     let dir = tempfile::tempdir().unwrap();
     let demo = repo("testdata/demo/app.wasm");
-    for format in ["cyclonedx-json", "cyclonedx-xml", "spdx-json"] {
+    for format in ["cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx3-json"] {
         let a = dir.path().join(format!("a.{format}"));
         let b = dir.path().join(format!("b.{format}"));
         assert_eq!(common::code(&sbom(&demo, format, &a, "1700000000")), 0);
@@ -164,4 +164,94 @@ fn a_failing_run_leaves_no_sbom_and_keeps_an_existing_one() {
         std::fs::read(&input).unwrap(),
         std::fs::read(repo("testdata/demo/app.wasm")).unwrap()
     );
+}
+
+#[test]
+fn the_cyclonedx_version_flag_picks_the_specification_on_sbom_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = repo("testdata/demo/app.wasm");
+    for (flag, expected) in [(None, "1.6"), (Some("1.5"), "1.5"), (Some("1.7"), "1.7")] {
+        let mut cmd = common::bin();
+        cmd.env("SOURCE_DATE_EPOCH", "1700000000")
+            .arg("sbom")
+            .arg(&demo);
+        if let Some(v) = flag {
+            cmd.args(["--cyclonedx-version", v]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            common::code(&out),
+            0,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(d["specVersion"], expected);
+        assert_eq!(
+            d["$schema"],
+            format!("http://cyclonedx.org/schema/bom-{expected}.schema.json")
+        );
+        // XML: the namespace of the version.
+        let mut cmd = common::bin();
+        cmd.env("SOURCE_DATE_EPOCH", "1700000000")
+            .arg("sbom")
+            .arg(&demo)
+            .args(["-f", "cyclonedx-xml"]);
+        if let Some(v) = flag {
+            cmd.args(["--cyclonedx-version", v]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(common::code(&out), 0);
+        let xml = String::from_utf8(out.stdout).unwrap();
+        let x = roxmltree::Document::parse(&xml).expect("XML");
+        assert_eq!(
+            x.root_element().tag_name().namespace(),
+            Some(format!("http://cyclonedx.org/schema/bom/{expected}").as_str())
+        );
+    }
+    // check --sbom: the same flag, and SPDX 3 beside SPDX 2.3.
+    let cdx = dir.path().join("app.cdx.json");
+    let spdx3 = dir.path().join("app.spdx3.json");
+    let out = common::bin()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "testdata/demo/app.wasm",
+            "--policy",
+            "testdata/demo/wasm-audit.toml",
+            "--cyclonedx-version",
+            "1.7",
+        ])
+        .arg("--sbom")
+        .arg(format!("cyclonedx-json={}", cdx.display()))
+        .arg("--sbom")
+        .arg(format!("spdx3-json={}", spdx3.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: serde_json::Value = serde_json::from_slice(&std::fs::read(&cdx).unwrap()).unwrap();
+    assert_eq!(d["specVersion"], "1.7");
+    let d: serde_json::Value = serde_json::from_slice(&std::fs::read(&spdx3).unwrap()).unwrap();
+    assert_eq!(
+        d["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    // An unknown version is a usage error: exit 2, nothing written.
+    let out_file = dir.path().join("x.cdx.json");
+    let out = common::bin()
+        .arg("sbom")
+        .arg(&demo)
+        .args(["--cyclonedx-version", "1.4", "-o"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert_eq!(common::code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1.5, 1.6 or 1.7"));
+    assert!(!out_file.exists());
 }

@@ -1,12 +1,17 @@
-//! SBOMs: CycloneDX 1.5 JSON and XML and SPDX 2.3 JSON of whole
-//! compositions, held to validators nobody on the team wrote:
-//! - `cyclonedx-python-lib` (JSON and XML against the CycloneDX schemas),
-//!   `spdx-tools` (`pyspdxtools`' parser and validator) and
-//!   `ntia-conformance-checker`, installed by `.ci/run` from PyPI; without
-//!   them the tests say SKIPPED, unless `CI` is set;
-//! - the official JSON schemas in `../shared/schemas` (CycloneDX 1.5 with
-//!   the SPDX licence and JSF schemas it refers to, SPDX 2.3), with the
-//!   `jsonschema` crate;
+//! SBOMs: CycloneDX 1.5, 1.6 and 1.7 JSON and XML, SPDX 2.3 JSON and
+//! SPDX 3.0.1 JSON-LD of whole compositions, held to validators nobody on
+//! the team wrote:
+//! - `cyclonedx-python-lib` (strict JSON and XML against the CycloneDX
+//!   schemas and XSDs of each version), `spdx-tools` (`pyspdxtools`'
+//!   parser and validator), `spdx-python-model` (SPDX 3: load and
+//!   re-serialise) and `ntia-conformance-checker` (`sbomcheck`, SPDX 2.3
+//!   and 3), installed by `.ci/run` from PyPI; without them the tests say
+//!   SKIPPED, unless `CI` is set;
+//! - the official JSON schemas in `../shared/schemas` (CycloneDX 1.5, 1.6
+//!   and 1.7 with the SPDX licence, JSF and cryptography schemas they refer
+//!   to, SPDX 2.3), with the `jsonschema` crate (the library embeds the
+//!   same CycloneDX files and validates with them before writing; a test
+//!   keeps the copies identical);
 //!
 //! on the demo, every WAT fixture, fixtures with (hostile) metadata and a
 //! `.dep-v0` section built here, and every component of the corpus. The
@@ -23,7 +28,7 @@ use std::sync::OnceLock;
 use auditable_serde::{DependencyKind, Package, Source, VersionInfo};
 use rayon::prelude::*;
 use serde_json::Value;
-use wasm_audit::sbom::{self, names, SbomFormat};
+use wasm_audit::sbom::{self, names, CycloneDxVersion, SbomFormat};
 use wasm_audit::{Analysis, Error, Options};
 
 /// The timestamp of every document here: 2023-11-14T22:13:20Z.
@@ -200,6 +205,19 @@ fn fixtures() -> Vec<(String, Analysis)> {
     out.push(("built/demo-app".to_string(), metadata_fixture()));
     out.push(("built/hostile".to_string(), hostile_fixture()));
     out.push(("built/vulnerable".to_string(), vulnerable_fixture()));
+    // Import names no validator would pass (the walk does not validate):
+    // markup, an escape sequence, two names that sanitise alike. In 1.7
+    // they become external components with bom-refs of their own.
+    out.push((
+        "built/hostile-imports".to_string(),
+        analyze_wat(
+            "imports.wat",
+            r#"(component
+  (import "a<b>&\"x\u{1b}[31m]]>@1.0" (func))
+  (import "wasi:cli/env@0.2.0" (instance))
+  (import "wasi:cli-env@0.2.0" (instance)))"#,
+        ),
+    ));
     out
 }
 
@@ -237,11 +255,19 @@ fn legacy(name: &str) -> bool {
 // Rendering, once per test binary.
 // ---------------------------------------------------------------------------
 
-/// One input and its three documents.
+/// One input and its documents: CycloneDX JSON and XML in every version,
+/// SPDX 2.3 and SPDX 3.
 struct Case {
     label: String,
     nodes: usize,
-    docs: Vec<(SbomFormat, Vec<u8>)>,
+    docs: Vec<(SbomFormat, Option<CycloneDxVersion>, Vec<u8>)>,
+}
+
+/// Documents per input: 2 CycloneDX formats × 3 versions, SPDX 2.3, SPDX 3.
+const DOCS_PER_CASE: usize = 8;
+
+fn is_cyclonedx(f: SbomFormat) -> bool {
+    matches!(f, SbomFormat::CycloneDxJson | SbomFormat::CycloneDxXml)
 }
 
 fn render_all(label: &str, a: &Analysis) -> Case {
@@ -249,13 +275,19 @@ fn render_all(label: &str, a: &Analysis) -> Case {
     if let Some(db) = advisories() {
         model.add_advisories(a, db);
     }
-    let docs = SbomFormat::ALL
-        .into_iter()
-        .map(|f| {
-            let bytes = sbom::render(&model, f).unwrap_or_else(|e| panic!("{label}: {f}: {e}"));
-            (f, bytes)
-        })
-        .collect();
+    let mut docs = Vec::new();
+    for f in SbomFormat::ALL {
+        let versions: Vec<Option<CycloneDxVersion>> = if is_cyclonedx(f) {
+            CycloneDxVersion::ALL.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for v in versions {
+            let bytes = sbom::render(&model, f, v.unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{label}: {f} {v:?}: {e}"));
+            docs.push((f, v, bytes));
+        }
+    }
     Case {
         label: label.to_string(),
         nodes: a.nodes.len(),
@@ -310,8 +342,8 @@ fn documents_dir() -> &'static Path {
                     }
                 })
                 .collect();
-            for (f, bytes) in &case.docs {
-                let path = dir.path().join(format!("{stem}.{}", f.extension()));
+            for (f, v, bytes) in &case.docs {
+                let path = dir.path().join(file_name_of(&stem, *f, *v));
                 std::fs::write(&path, bytes).expect("write document");
             }
         }
@@ -320,11 +352,26 @@ fn documents_dir() -> &'static Path {
     .path()
 }
 
+/// `<stem>.<extension>`, with `v1.5.` before the extension for a CycloneDX
+/// version other than the default (the validator script reads it there).
+fn file_name_of(stem: &str, f: SbomFormat, v: Option<CycloneDxVersion>) -> String {
+    match v {
+        Some(v) if v != CycloneDxVersion::default() => format!("{stem}.v{v}.{}", f.extension()),
+        _ => format!("{stem}.{}", f.extension()),
+    }
+}
+
+/// The document in `format` (CycloneDX: the default version, 1.6).
 fn doc(case: &Case, format: SbomFormat) -> &[u8] {
+    doc_in(case, format, CycloneDxVersion::default())
+}
+
+/// The document in `format`, CycloneDX in `version`.
+fn doc_in(case: &Case, format: SbomFormat, version: CycloneDxVersion) -> &[u8] {
     case.docs
         .iter()
-        .find(|(f, _)| *f == format)
-        .map(|(_, b)| b.as_slice())
+        .find(|(f, v, _)| *f == format && v.is_none_or(|v| v == version))
+        .map(|(_, _, b)| b.as_slice())
         .expect("every format rendered")
 }
 
@@ -336,21 +383,31 @@ fn json(bytes: &[u8]) -> Value {
 // The Python validators.
 // ---------------------------------------------------------------------------
 
-/// Validates every `*.cdx.json`, `*.cdx.xml` and `*.spdx.json` in the
-/// directory given as argument; exit 3 when a package is missing.
+/// Validates every `*.cdx.json`, `*.cdx.xml` (CycloneDX 1.6, or the
+/// version named before the extension: `x.v1.7.cdx.json`), `*.spdx.json`
+/// (SPDX 2.3) and `*.spdx3.json` (SPDX 3.0.1: spdx-python-model loads it,
+/// links every reference and writes it again; ntia-conformance-checker's
+/// SPDX 3 reader, what `sbomcheck --sbom-spec spdx3` runs, parses and
+/// validates it) in the directory given as argument, in one process;
+/// exit 3 when a package is missing.
 const VALIDATE_PY: &str = r#"
-import os, sys
+import io, os, sys
 try:
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
     from cyclonedx.validation.xml import XmlValidator
     from spdx_tools.spdx.parser.parse_anything import parse_file
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
-    json_validator = JsonStrictValidator(SchemaVersion.V1_5)
-    xml_validator = XmlValidator(SchemaVersion.V1_5)
+    from spdx_python_model import v3_0_1 as spdx3
+    from ntia_conformance_checker.sbom_checker import SbomChecker
+    versions = {"1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6, "1.7": SchemaVersion.V1_7}
+    json_validators = {v: JsonStrictValidator(s) for v, s in versions.items()}
+    xml_validators = {v: XmlValidator(s) for v, s in versions.items()}
 except Exception as e:
     print(f"MISSING: {e!r}")
     sys.exit(3)
+import logging
+logging.disable(logging.CRITICAL)
 directory = sys.argv[1]
 count = failures = 0
 for name in sorted(os.listdir(directory)):
@@ -360,13 +417,32 @@ for name in sorted(os.listdir(directory)):
         if name.endswith(".cdx.json") or name.endswith(".cdx.xml"):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
-            validator = json_validator if name.endswith(".json") else xml_validator
-            error = validator.validate_str(text)
+            version = "1.6"
+            for v in versions:
+                if name.endswith(f".v{v}.cdx.json") or name.endswith(f".v{v}.cdx.xml"):
+                    version = v
+            validators = json_validators if name.endswith(".json") else xml_validators
+            error = validators[version].validate_str(text)
             if error is not None:
                 errors.append(repr(error))
         elif name.endswith(".spdx.json"):
             document = parse_file(path)
             errors += [m.validation_message for m in validate_full_spdx_document(document)]
+        elif name.endswith(".spdx3.json"):
+            objects = spdx3.SHACLObjectSet()
+            with open(path, "rb") as f:
+                spdx3.JSONLDDeserializer().read(f, objects)
+            missing = objects.link()
+            if missing:
+                errors.append(f"unresolved references: {sorted(missing)[:5]}")
+            out = io.BytesIO()
+            spdx3.JSONLDSerializer().write(objects, out)
+            documents = list(objects.foreach_type(spdx3.SpdxDocument))
+            if len(documents) != 1:
+                errors.append(f"{len(documents)} SpdxDocument elements")
+            checker = SbomChecker(path, sbom_spec="spdx3")
+            errors += [str(e) for e in checker.parsing_errors]
+            errors += [m.validation_message for m in checker.validation_messages]
         else:
             continue
     except Exception as e:
@@ -415,7 +491,7 @@ fn missing(why: &str) {
 #[test]
 fn python_validators_accept_every_document() {
     let dir = documents_dir();
-    let expected = cases().len() * 3;
+    let expected = cases().len() * DOCS_PER_CASE;
     let Some(out) = python(VALIDATE_PY, &[dir]) else {
         return;
     };
@@ -443,6 +519,32 @@ checker = SbomChecker(sys.argv[1])
 print(json.dumps(checker.output_json(), default=str, indent=1))
 sys.exit(0 if checker.compliant else 1)
 "#;
+
+/// `sbomcheck --sbom-spec spdx3` (ntia-conformance-checker's command) on
+/// the SPDX 3 document of the metadata fixture: NTIA minimum elements.
+#[test]
+fn spdx3_of_the_metadata_fixture_meets_the_ntia_minimum_elements() {
+    let case = render_all("demo-app", &metadata_fixture());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("demo-app.spdx3.json");
+    std::fs::write(&path, doc(&case, SbomFormat::Spdx3Json)).expect("write");
+    let out = match Command::new("sbomcheck")
+        .args(["--sbom-spec", "spdx3", "--output", "json"])
+        .arg(&path)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => return missing(&format!("sbomcheck cannot be run: {e}")),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "sbomcheck --sbom-spec spdx3: not compliant:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("the checker's JSON report");
+    assert_eq!(report["isNtiaConformant"], Value::Bool(true), "{stdout}");
+}
 
 #[test]
 fn spdx_of_the_metadata_fixture_meets_the_ntia_minimum_elements() {
@@ -492,7 +594,7 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn cyclonedx_schema() -> Option<jsonschema::Validator> {
+fn cyclonedx_schema(version: CycloneDxVersion) -> Option<jsonschema::Validator> {
     let dir = schemas_dir().join("cyclonedx");
     if !dir.is_dir() {
         if std::env::var_os("CI").is_some() {
@@ -502,17 +604,21 @@ fn cyclonedx_schema() -> Option<jsonschema::Validator> {
         return None;
     }
     let mut by_id = BTreeMap::new();
-    for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
+    for name in [
+        "spdx.schema.json",
+        "jsf-0.82.schema.json",
+        "cryptography-defs.schema.json",
+    ] {
         let schema = read_json(&dir.join(name));
         let id = schema["$id"].as_str().expect("$id").to_string();
         by_id.insert(id, schema);
     }
-    let main = read_json(&dir.join("bom-1.5.schema.json"));
+    let main = read_json(&dir.join(format!("bom-{version}.schema.json")));
     Some(
         jsonschema::options()
             .with_retriever(LocalSchemas(by_id))
             .build(&main)
-            .expect("the CycloneDX 1.5 schema compiles"),
+            .expect("the CycloneDX schema compiles"),
     )
 }
 
@@ -533,35 +639,76 @@ fn schema_errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 
 #[test]
 fn json_documents_follow_the_official_schemas() {
-    let (Some(cdx), Some(spdx)) = (cyclonedx_schema(), spdx_schema()) else {
+    let Some(spdx) = spdx_schema() else {
         return;
     };
+    let mut cdx = Vec::new();
+    for v in CycloneDxVersion::ALL {
+        let Some(schema) = cyclonedx_schema(v) else {
+            return;
+        };
+        cdx.push((v, schema));
+    }
     let failures: Vec<String> = cases()
         .par_iter()
         .flat_map_iter(|case| {
             let mut out = Vec::new();
-            for (format, v) in [
-                (SbomFormat::CycloneDxJson, &cdx),
-                (SbomFormat::SpdxJson, &spdx),
-            ] {
-                let errors = schema_errors(v, &json(doc(case, format)));
+            let mut check = |what: String, v: &jsonschema::Validator, bytes: &[u8]| {
+                let errors = schema_errors(v, &json(bytes));
                 if !errors.is_empty() {
-                    out.push(format!("{} {format}: {}", case.label, errors.join("; ")));
+                    out.push(format!("{} {what}: {}", case.label, errors.join("; ")));
                 }
+            };
+            for (version, schema) in &cdx {
+                check(
+                    format!("CycloneDX {version}"),
+                    schema,
+                    doc_in(case, SbomFormat::CycloneDxJson, *version),
+                );
             }
+            check("SPDX 2.3".into(), &spdx, doc(case, SbomFormat::SpdxJson));
             out
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The metadata fixture's documents with one wrong hash algorithm each.
-fn broken_documents() -> Vec<(SbomFormat, String)> {
+/// The schemas the library embeds are the official ones, byte for byte.
+#[test]
+fn embedded_cyclonedx_schemas_are_the_official_files() {
+    let shared = schemas_dir().join("cyclonedx");
+    if !shared.is_dir() {
+        if std::env::var_os("CI").is_some() {
+            panic!("../shared/schemas is required in CI");
+        }
+        eprintln!("SKIPPED: ../shared/schemas not found");
+        return;
+    }
+    for name in [
+        "bom-1.5.schema.json",
+        "bom-1.6.schema.json",
+        "bom-1.7.schema.json",
+        "spdx.schema.json",
+        "jsf-0.82.schema.json",
+        "cryptography-defs.schema.json",
+    ] {
+        let ours = std::fs::read(repo(&format!("schemas/cyclonedx/{name}"))).expect(name);
+        let official = std::fs::read(shared.join(name)).expect(name);
+        assert!(
+            ours == official,
+            "schemas/cyclonedx/{name} differs from the official file"
+        );
+    }
+}
+
+/// The metadata fixture's documents with one wrong hash algorithm each
+/// (file name, text).
+fn broken_documents() -> Vec<(SbomFormat, String, String)> {
     let case = render_all("demo-app", &metadata_fixture());
-    SbomFormat::ALL
-        .into_iter()
-        .map(|f| {
-            let text = String::from_utf8(doc(&case, f).to_vec()).expect("UTF-8");
+    case.docs
+        .iter()
+        .map(|(f, v, bytes)| {
+            let text = String::from_utf8(bytes.clone()).expect("UTF-8");
             let broken = match f {
                 SbomFormat::CycloneDxJson => {
                     text.replacen(r#""alg": "SHA-256""#, r#""alg": "SHA-257""#, 1)
@@ -572,9 +719,12 @@ fn broken_documents() -> Vec<(SbomFormat, String)> {
                 SbomFormat::SpdxJson => {
                     text.replacen(r#""algorithm": "SHA256""#, r#""algorithm": "SHA257""#, 1)
                 }
+                SbomFormat::Spdx3Json => {
+                    text.replacen(r#""algorithm": "sha256""#, r#""algorithm": "sha257""#, 1)
+                }
             };
             assert_ne!(broken, text, "{f}: the mutation applies");
-            (f, broken)
+            (*f, file_name_of("broken", *f, *v), broken)
         })
         .collect()
 }
@@ -584,25 +734,39 @@ fn broken_documents() -> Vec<(SbomFormat, String)> {
 fn validators_reject_broken_documents() {
     let broken = broken_documents();
     let dir = tempfile::tempdir().expect("tempdir");
-    for (f, text) in &broken {
-        std::fs::write(dir.path().join(format!("broken.{}", f.extension())), text).expect("write");
+    for (_, name, text) in &broken {
+        std::fs::write(dir.path().join(name), text).expect("write");
     }
     if let Some(out) = python(VALIDATE_PY, &[dir.path()]) {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{stdout}");
+        let n = DOCS_PER_CASE;
         assert!(
-            stdout.contains("validated 3 documents: 0 valid, 3 invalid"),
+            stdout.contains(&format!("validated {n} documents: 0 valid, {n} invalid")),
             "{stdout}"
         );
     }
-    if let (Some(cdx), Some(spdx)) = (cyclonedx_schema(), spdx_schema()) {
-        for (f, text) in &broken {
+    if let (Some(cdx), Some(spdx)) = (cyclonedx_schema(CycloneDxVersion::V1_5), spdx_schema()) {
+        for (f, name, text) in &broken {
             let v = match f {
-                SbomFormat::CycloneDxJson => &cdx,
+                SbomFormat::CycloneDxJson if name.contains(".v1.5.") => &cdx,
                 SbomFormat::SpdxJson => &spdx,
-                SbomFormat::CycloneDxXml => continue,
+                _ => continue,
             };
             assert!(!schema_errors(v, &json(text.as_bytes())).is_empty(), "{f}");
+        }
+    }
+    // The library's own gate rejects them too.
+    for (f, name, text) in &broken {
+        if *f == SbomFormat::CycloneDxJson {
+            let version = CycloneDxVersion::ALL
+                .into_iter()
+                .find(|v| name.contains(&format!(".v{v}.")))
+                .unwrap_or_default();
+            assert!(
+                sbom::cyclonedx::check_schema(&json(text.as_bytes()), version).is_err(),
+                "{name}"
+            );
         }
     }
 }
@@ -659,7 +823,7 @@ fn cyclonedx_puts_metadata_crates_and_dependencies_where_consumers_read_them() {
     let d = json(doc(&case, SbomFormat::CycloneDxJson));
 
     assert_eq!(d["bomFormat"], "CycloneDX");
-    assert_eq!(d["specVersion"], "1.5");
+    assert_eq!(d["specVersion"], "1.6", "the default version");
     assert_eq!(ptr(&d, "/metadata/timestamp"), CREATED);
     let tool = ptr(&d, "/metadata/tools/components/0");
     assert_eq!(tool["name"], "wasm-audit");
@@ -795,7 +959,7 @@ fn cyclonedx_puts_metadata_crates_and_dependencies_where_consumers_read_them() {
     let x = roxmltree::Document::parse(&xml).expect("XML");
     assert_eq!(
         x.root_element().tag_name().namespace(),
-        Some("http://cyclonedx.org/schema/bom/1.5")
+        Some("http://cyclonedx.org/schema/bom/1.6")
     );
     let text_of = |path: &[&str]| -> Option<String> {
         let mut node = x.root_element();
@@ -1202,14 +1366,17 @@ fn the_same_input_and_timestamp_give_byte_identical_documents() {
             _ => analyze_path(&repo("testdata/demo/app.wasm")).expect("demo"),
         };
         let second = render_all(label, &again);
-        for ((f, x), (_, y)) in first.docs.iter().zip(&second.docs) {
-            assert!(x == y, "{label}: {f} differs between two runs");
+        for ((f, v, x), (_, _, y)) in first.docs.iter().zip(&second.docs) {
+            assert!(x == y, "{label}: {f} {v:?} differs between two runs");
         }
         // Another timestamp changes the dates, nothing else.
         let later = sbom::build(&a, T + 86_400);
         for f in SbomFormat::ALL {
             let x = String::from_utf8(doc(&first, f).to_vec()).expect("UTF-8");
-            let y = String::from_utf8(sbom::render(&later, f).expect("render")).expect("UTF-8");
+            let y = String::from_utf8(
+                sbom::render(&later, f, CycloneDxVersion::default()).expect("render"),
+            )
+            .expect("UTF-8");
             assert_eq!(
                 x.replace(CREATED, "DATE"),
                 y.replace("2023-11-15T22:13:20Z", "DATE"),
@@ -1245,12 +1412,12 @@ fn the_corpus_renders_in_every_format() {
     eprintln!(
         "{} inputs ({corpus} from the corpus), {} documents, {} nodes",
         cases.len(),
-        cases.len() * 3,
+        cases.len() * DOCS_PER_CASE,
         cases.iter().map(|c| c.nodes).sum::<usize>()
     );
     for case in cases {
-        for (f, bytes) in &case.docs {
-            assert!(!bytes.is_empty(), "{} {f}", case.label);
+        for (f, v, bytes) in &case.docs {
+            assert!(!bytes.is_empty(), "{} {f} {v:?}", case.label);
         }
     }
 }
@@ -1260,7 +1427,7 @@ fn a_timestamp_past_year_9999_is_an_error_not_a_document() {
     let a = analyze_path(&repo("testdata/wat/nested.wat")).expect("nested");
     let model = sbom::build(&a, sbom::MAX_TIMESTAMP + 1);
     for f in SbomFormat::ALL {
-        match sbom::render(&model, f) {
+        match sbom::render(&model, f, CycloneDxVersion::V1_7) {
             Err(Error::Usage(why)) => assert!(why.contains("9999"), "{why}"),
             other => panic!("{f}: expected an error, got {:?}", other.map(|b| b.len())),
         }
@@ -1299,7 +1466,8 @@ fn docs_table_names_every_property() {
     }
 }
 
-/// The time to write all three formats for the largest corpus component.
+/// The time to write all four formats (CycloneDX in the default version)
+/// for the largest corpus component.
 /// Run with `cargo test --release --test sbom -- --ignored --nocapture`.
 #[test]
 #[ignore]
@@ -1316,7 +1484,9 @@ fn time_the_largest_component() {
     for _ in 0..runs {
         let model = sbom::build(&a, T);
         for f in SbomFormat::ALL {
-            bytes += sbom::render(&model, f).expect("render").len();
+            bytes += sbom::render(&model, f, CycloneDxVersion::default())
+                .expect("render")
+                .len();
         }
     }
     let per_run = start.elapsed() / runs;
@@ -1332,16 +1502,20 @@ fn time_the_largest_component() {
     let model = sbom::build(&big, T);
     let big_bytes: usize = SbomFormat::ALL
         .into_iter()
-        .map(|f| sbom::render(&model, f).expect("render").len())
+        .map(|f| {
+            sbom::render(&model, f, CycloneDxVersion::default())
+                .expect("render")
+                .len()
+        })
         .sum();
     eprintln!(
-        "synthetic: {} nodes, {} crates: model + three formats {:?} ({big_bytes} bytes)",
+        "synthetic: {} nodes, {} crates: model + four formats {:?} ({big_bytes} bytes)",
         big.nodes.len(),
         model.crates.len(),
         start.elapsed()
     );
     eprintln!(
-        "{}: {} nodes; analysis {analysed:?}; model + CycloneDX JSON + XML + SPDX JSON: {per_run:?} per run ({} bytes)",
+        "{}: {} nodes; analysis {analysed:?}; model + CycloneDX JSON + XML + SPDX 2.3 + SPDX 3: {per_run:?} per run ({} bytes)",
         file_name(&path),
         a.nodes.len(),
         bytes / runs as usize
@@ -1361,7 +1535,102 @@ fn a_vulnerable_crate_of_the_second_module_is_a_cyclonedx_vulnerability_affectin
         .iter()
         .find(|c| c.label == "built/vulnerable")
         .expect("the vulnerable fixture");
-    let d = json(doc(case, SbomFormat::CycloneDxJson));
+    for version in CycloneDxVersion::ALL {
+        vulnerable_fixture_in(case, version);
+    }
+    spdx3_of_the_vulnerable_fixture(case);
+
+    // The patched version: no vulnerability at all.
+    let fixed = common::advisory_fixture("1.6.1", true);
+    let a = wasm_audit::analyze_bytes("fixed.wasm", &fixed, &Options::default()).expect("analyse");
+    let fixed = render_all("fixed", &a);
+    for version in CycloneDxVersion::ALL {
+        let d = json(doc_in(&fixed, SbomFormat::CycloneDxJson, version));
+        assert!(
+            d.get("vulnerabilities").is_none(),
+            "{version}: {:#}",
+            d["vulnerabilities"]
+        );
+    }
+    let d = json(doc(&fixed, SbomFormat::Spdx3Json));
+    assert!(
+        !d.to_string().contains("security_Vulnerability"),
+        "SPDX 3 of the patched version"
+    );
+}
+
+fn graph_of<'a>(d: &'a Value, kind: &str) -> Vec<&'a Value> {
+    d["@graph"]
+        .as_array()
+        .expect("@graph")
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .collect()
+}
+
+fn spdx3_of_the_vulnerable_fixture(case: &Case) {
+    let d = json(doc(case, SbomFormat::Spdx3Json));
+    assert_eq!(
+        d["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    let vulns = graph_of(&d, "security_Vulnerability");
+    assert_eq!(vulns.len(), 1, "{vulns:#?}");
+    let ids: Vec<(&str, &str)> = vulns[0]["externalIdentifier"]
+        .as_array()
+        .expect("externalIdentifier")
+        .iter()
+        .map(|i| {
+            (
+                i["externalIdentifierType"].as_str().unwrap_or(""),
+                i["identifier"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        ids.contains(&("securityOther", "RUSTSEC-2021-0003")),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&("cve", "CVE-2021-25900")), "{ids:?}");
+    assert!(
+        ids.contains(&("securityOther", "GHSA-43w2-9j62-hq99")),
+        "{ids:?}"
+    );
+    let smallvec = graph_of(&d, "software_Package")
+        .into_iter()
+        .find(|p| p["name"] == "smallvec")
+        .expect("the smallvec package");
+    assert_eq!(smallvec["software_packageUrl"], "pkg:cargo/smallvec@1.6.0");
+    let vex = graph_of(&d, "security_VexAffectedVulnAssessmentRelationship");
+    assert_eq!(vex.len(), 1);
+    assert_eq!(vex[0]["from"], vulns[0]["spdxId"]);
+    assert_eq!(vex[0]["relationshipType"], "affects");
+    assert_eq!(vex[0]["to"], serde_json::json!([smallvec["spdxId"]]));
+    assert!(
+        vex[0]["security_actionStatement"]
+            .as_str()
+            .is_some_and(|r| r.contains(">= 1.6.1")),
+        "{:#}",
+        vex[0]
+    );
+    let cvss = graph_of(&d, "security_CvssV3VulnAssessmentRelationship");
+    assert_eq!(cvss.len(), 1);
+    assert_eq!(cvss[0]["security_severity"], "critical");
+    assert_eq!(
+        cvss[0]["security_score"]
+            .as_f64()
+            .map(|s| (s * 10.0).round()),
+        Some(98.0)
+    );
+    // The unmaintained crate is a package, never a vulnerability.
+    assert!(graph_of(&d, "software_Package")
+        .iter()
+        .any(|p| p["name"] == "ansi_term"));
+}
+
+fn vulnerable_fixture_in(case: &Case, version: CycloneDxVersion) {
+    let d = json(doc_in(case, SbomFormat::CycloneDxJson, version));
+    assert_eq!(d["specVersion"], version.as_str());
     let vulns = d["vulnerabilities"].as_array().expect("vulnerabilities");
     // Unmaintained is a check finding, not a vulnerability.
     assert_eq!(vulns.len(), 1, "{vulns:#?}");
@@ -1403,21 +1672,89 @@ fn a_vulnerable_crate_of_the_second_module_is_a_cyclonedx_vulnerability_affectin
         .filter_map(|r| r["id"].as_str())
         .collect();
     assert_eq!(refs, vec!["CVE-2021-25900", "GHSA-43w2-9j62-hq99"]);
-    let xml = String::from_utf8(doc(case, SbomFormat::CycloneDxXml).to_vec()).expect("UTF-8");
+    // The evidence of the crate's identity: the `.dep-v0` of the second
+    // module, with the section's offset from 1.6 on.
+    let evidence = &smallvec["evidence"];
+    let identity = if version == CycloneDxVersion::V1_5 {
+        &evidence["identity"]
+    } else {
+        &evidence["identity"][0]
+    };
+    assert_eq!(identity["field"], "purl", "{evidence:#}");
+    assert_eq!(ptr(identity, "/methods/0/technique"), "binary-analysis");
+    assert_eq!(ptr(evidence, "/occurrences/0/location"), "/module[1]");
+    let offset = evidence.pointer("/occurrences/0/offset");
+    if version == CycloneDxVersion::V1_5 {
+        assert!(offset.is_none(), "1.5 has no occurrence offset");
+    } else {
+        let module = by_path(&d, "/module[1]");
+        let start: u64 = property(module, names::OFFSET)[0].parse().expect("offset");
+        let size: u64 = property(module, names::SIZE)[0].parse().expect("size");
+        let at = offset.and_then(Value::as_u64).expect("an offset");
+        assert!(
+            at > start && at < start + size,
+            "{at} within the module at {start}"
+        );
+    }
+    assert_eq!(ptr(&d, "/metadata/lifecycles/0/phase"), "post-build");
+    let xml =
+        String::from_utf8(doc_in(case, SbomFormat::CycloneDxXml, version).to_vec()).expect("UTF-8");
     assert!(
         xml.contains("<vulnerability bom-ref=\"vulnerability-RUSTSEC-2021-0003\">"),
         "{xml}"
     );
-
-    // The patched version: no vulnerability at all.
-    let fixed = common::advisory_fixture("1.6.1", true);
-    let a = wasm_audit::analyze_bytes("fixed.wasm", &fixed, &Options::default()).expect("analyse");
-    let d = json(doc(&render_all("fixed", &a), SbomFormat::CycloneDxJson));
     assert!(
-        d.get("vulnerabilities").is_none(),
-        "{:#}",
-        d["vulnerabilities"]
+        xml.contains(&format!(
+            "xmlns=\"http://cyclonedx.org/schema/bom/{version}\""
+        )),
+        "{version}"
     );
+}
+
+#[test]
+fn cyclonedx_1_7_lists_imported_interfaces_as_external_components() {
+    let case = cases()
+        .iter()
+        .find(|c| c.label == "testdata/demo/app.wasm")
+        .expect("the demo");
+    let d17 = json(doc_in(
+        case,
+        SbomFormat::CycloneDxJson,
+        CycloneDxVersion::V1_7,
+    ));
+    let external: Vec<&Value> = all_components(&d17)
+        .into_iter()
+        .filter(|c| c["isExternal"] == true)
+        .collect();
+    assert!(!external.is_empty(), "the demo imports interfaces");
+    let root_imports = property(ptr(&d17, "/metadata/component"), names::IMPORT);
+    for c in &external {
+        assert!(
+            root_imports.contains(&c["name"].as_str().unwrap_or("")),
+            "{c:#}"
+        );
+    }
+    let root_ref = ptr(&d17, "/metadata/component/bom-ref");
+    let root_deps = d17["dependencies"]
+        .as_array()
+        .expect("dependencies")
+        .iter()
+        .find(|d| &d["ref"] == root_ref)
+        .expect("the root's dependencies");
+    for c in &external {
+        assert!(
+            root_deps["dependsOn"]
+                .as_array()
+                .is_some_and(|on| on.contains(&c["bom-ref"])),
+            "{c:#}"
+        );
+    }
+    // Not before 1.7: the field does not exist there.
+    for v in [CycloneDxVersion::V1_5, CycloneDxVersion::V1_6] {
+        let text =
+            String::from_utf8(doc_in(case, SbomFormat::CycloneDxJson, v).to_vec()).expect("UTF-8");
+        assert!(!text.contains("isExternal"), "{v}");
+    }
 }
 
 /// A package URL as the purl specification writes it:
@@ -1512,10 +1849,16 @@ fn dependency_track_lint(d: &Value) -> Vec<String> {
 fn every_cyclonedx_document_passes_a_dependency_track_style_lint() {
     let mut checked = 0;
     for case in cases() {
-        let d = json(doc(case, SbomFormat::CycloneDxJson));
-        let problems = dependency_track_lint(&d);
-        assert!(problems.is_empty(), "{}: {problems:#?}", case.label);
-        checked += 1;
+        for version in CycloneDxVersion::ALL {
+            let d = json(doc_in(case, SbomFormat::CycloneDxJson, version));
+            let problems = dependency_track_lint(&d);
+            assert!(
+                problems.is_empty(),
+                "{} {version}: {problems:#?}",
+                case.label
+            );
+            checked += 1;
+        }
     }
     assert!(checked >= 10, "{checked}");
     // The lint finds what it looks for.
@@ -1533,4 +1876,185 @@ fn every_cyclonedx_document_passes_a_dependency_track_style_lint() {
     );
     assert!(purl_parses("pkg:cargo/smallvec@1.6.0").is_ok());
     assert!(purl_parses("pkg:/x").is_err() && purl_parses("cargo/x").is_err());
+}
+
+/// Advisory fields written to trip the writers up: aliases with markup and
+/// escape sequences, a date that is no date, a `javascript:` URL, a CVSS
+/// 4.0 vector (no score computed), a CVSS 3.1 vector without its base
+/// metrics, no patched
+/// version. Every document still validates (with the Python validators
+/// too), and nothing of the hostile fields reaches it as a URL, date or
+/// rating.
+#[test]
+fn hostile_advisories_give_valid_documents() {
+    let db_dir = tempfile::tempdir().expect("tempdir");
+    let crate_dir = db_dir.path().join("crates/smallvec");
+    std::fs::create_dir_all(&crate_dir).expect("mkdir");
+    std::fs::write(
+        crate_dir.join("RUSTSEC-2099-0001.md"),
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0001"
+package = "smallvec"
+aliases = ["CVE-2099-0001", "GHSA-<script>&\"", "CVE-2099-\u001b[2J", "OSV-2099-1"]
+cvss = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+date = "2099-13-45"
+url = "javascript:alert(1)"
+
+[versions]
+patched = [">= 9.9.9"]
+```
+
+# Evil ]]> <b>&amp; title
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        crate_dir.join("RUSTSEC-2099-0002.md"),
+        r#"```toml
+[advisory]
+id = "RUSTSEC-2099-0002"
+package = "smallvec"
+cvss = "CVSS:3.1/AV:N/AC:L"
+date = "2099-01-01"
+
+[versions]
+patched = []
+```
+
+# Second
+"#,
+    )
+    .expect("write");
+    let db =
+        wasm_audit::advisory::Database::open(db_dir.path()).expect("the hostile database loads");
+    let bytes = common::advisory_fixture("1.6.0", false);
+    let a = wasm_audit::analyze_bytes("hostile-advisories.wasm", &bytes, &Options::default())
+        .expect("analyse");
+    let mut model = sbom::build(&a, T);
+    model.add_advisories(&a, &db);
+    assert_eq!(model.vulnerabilities.len(), 2);
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut rendered = 0;
+    for f in SbomFormat::ALL {
+        let versions: Vec<Option<CycloneDxVersion>> = if is_cyclonedx(f) {
+            CycloneDxVersion::ALL.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for v in versions {
+            let bytes = sbom::render(&model, f, v.unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{f} {v:?}: {e}"));
+            std::fs::write(out.path().join(file_name_of("hostile", f, v)), &bytes).expect("write");
+            rendered += 1;
+        }
+    }
+    assert_eq!(rendered, DOCS_PER_CASE);
+    let d = json(&std::fs::read(out.path().join("hostile.cdx.json")).expect("read"));
+    let vulns = d["vulnerabilities"].as_array().expect("vulnerabilities");
+    let first = &vulns[0];
+    assert_eq!(first["id"], "RUSTSEC-2099-0001");
+    let refs: Vec<&str> = first["references"]
+        .as_array()
+        .expect("references")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(refs, vec!["CVE-2099-0001"], "hostile aliases are dropped");
+    assert!(first.get("published").is_none(), "no date from 2099-13-45");
+    let text = first.to_string();
+    assert!(!text.contains("javascript:"), "{text}");
+    assert_eq!(ptr(first, "/ratings/0/method"), "CVSSv4");
+    assert!(
+        first.pointer("/ratings/0/score").is_none(),
+        "CVSS 4.0: no score"
+    );
+    let second = &vulns[1];
+    assert!(
+        second.get("ratings").is_none(),
+        "a malformed vector is no rating"
+    );
+    assert!(
+        second["recommendation"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("No patched version")),
+        "{second:#}"
+    );
+    let d3 = json(&std::fs::read(out.path().join("hostile.spdx3.json")).expect("read"));
+    assert!(graph_of(&d3, "security_CvssV3VulnAssessmentRelationship").is_empty());
+    assert_eq!(
+        graph_of(&d3, "security_VexAffectedVulnAssessmentRelationship").len(),
+        2
+    );
+    if let Some(py) = python(VALIDATE_PY, &[out.path()]) {
+        let stdout = String::from_utf8_lossy(&py.stdout);
+        assert!(
+            py.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let n = DOCS_PER_CASE;
+        assert!(
+            stdout.contains(&format!("validated {n} documents: {n} valid")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn spdx3_has_a_package_and_a_file_per_node_and_the_nesting_as_contains() {
+    let case = cases()
+        .iter()
+        .find(|c| c.label == "testdata/demo/app.wasm")
+        .expect("the demo");
+    let d = json(doc(case, SbomFormat::Spdx3Json));
+    let creation = graph_of(&d, "CreationInfo");
+    assert_eq!(creation.len(), 1);
+    assert_eq!(creation[0]["specVersion"], "3.0.1");
+    assert_eq!(creation[0]["created"], CREATED);
+    let docs = graph_of(&d, "SpdxDocument");
+    assert_eq!(docs.len(), 1);
+    assert_eq!(
+        docs[0]["profileConformance"],
+        serde_json::json!(["core", "software", "security"])
+    );
+    let sbom_el = graph_of(&d, "software_Sbom");
+    assert_eq!(
+        docs[0]["rootElement"],
+        serde_json::json!([sbom_el[0]["spdxId"]])
+    );
+    let files = graph_of(&d, "software_File");
+    assert_eq!(files.len(), case.nodes, "a file per node");
+    for f in &files {
+        let hash = f["verifiedUsing"][0]["hashValue"].as_str().unwrap_or("");
+        assert_eq!(hash.len(), 64, "{f:#}");
+        assert_eq!(f["verifiedUsing"][0]["algorithm"], "sha256");
+    }
+    assert!(
+        files.iter().any(|f| f["name"] == "app.wasm"),
+        "the root file by its name"
+    );
+    let packages = graph_of(&d, "software_Package");
+    let root = packages
+        .iter()
+        .find(|p| Some(&p["spdxId"]) == sbom_el[0]["rootElement"].get(0))
+        .expect("the Sbom's root is a package");
+    assert_eq!(root["software_primaryPurpose"], "application");
+    let relationships = graph_of(&d, "Relationship");
+    let of = |kind: &str| -> Vec<&&Value> {
+        relationships
+            .iter()
+            .filter(|r| r["relationshipType"] == kind)
+            .collect()
+    };
+    assert_eq!(of("hasDistributionArtifact").len(), case.nodes);
+    let contained: usize = of("contains")
+        .iter()
+        .map(|r| r["to"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        contained,
+        case.nodes - 1,
+        "every node but the root is contained once"
+    );
 }
