@@ -242,13 +242,21 @@ impl Resolved {
     /// An unreadable file, key or trusted root is an error; an attestation
     /// that does not verify is kept, with why (it vouches for nothing).
     pub fn load_attestations(&self) -> Result<Vec<crate::provenance::attestation::Attestation>> {
-        use crate::provenance::attestation::{load, Verifiers};
-        use crate::provenance::read_document;
-        use crate::provenance::sigstore::{IdentityMatch, IdentityPolicy, TrustedRoot};
         let prov = &self.policy.provenance;
         if prov.attestations.is_empty() {
             return Ok(Vec::new());
         }
+        crate::provenance::attestation::load(&prov.attestations, &self.verifiers()?)
+            .map_err(Error::Usage)
+    }
+
+    /// How attestations are verified: the attestation key, the trusted
+    /// root and the identity the policy and the flags name (read here).
+    pub fn verifiers(&self) -> Result<crate::provenance::attestation::Verifiers> {
+        use crate::provenance::attestation::Verifiers;
+        use crate::provenance::read_document;
+        use crate::provenance::sigstore::{IdentityMatch, IdentityPolicy, TrustedRoot};
+        let prov = &self.policy.provenance;
         let usage = |m: String| Error::Usage(m);
         let text = |p: &std::path::Path, what: &str| -> Result<String> {
             let bytes = read_document(p, what).map_err(usage)?;
@@ -285,15 +293,11 @@ impl Resolved {
             }
             _ => None,
         };
-        load(
-            &prov.attestations,
-            &Verifiers {
-                key,
-                identity,
-                root,
-            },
-        )
-        .map_err(usage)
+        Ok(Verifiers {
+            key,
+            identity,
+            root,
+        })
     }
 
     /// Reads the advisory database, when one is named.

@@ -162,6 +162,17 @@ pub enum Error {
         message: String,
     },
 
+    /// An OCI input (`oci://`, `oci-layout:`) that cannot be read or is
+    /// not what it claims: a missing tag, a digest that does not match the
+    /// bytes, no single wasm layer, a network error.
+    #[error("{input}: {message}")]
+    Oci {
+        /// The reference as given.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
+
     /// A command-line or configuration mistake.
     #[error("{0}")]
     Usage(String),

@@ -38,6 +38,7 @@ pub mod escape;
 pub mod graph;
 pub mod limits;
 pub mod model;
+pub mod oci;
 pub mod output;
 pub mod parts;
 pub mod provenance;

@@ -27,6 +27,14 @@ pub enum Source {
     Path(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// An OCI artifact: `oci://REGISTRY/REPO[:TAG|@DIGEST]` or
+    /// `oci-layout:DIR[:TAG|@DIGEST]` (see [`crate::oci`]).
+    Oci {
+        /// The reference as given.
+        reference: String,
+        /// Whether a registry may be reached over plain HTTP.
+        plain_http: bool,
+    },
 }
 
 impl Source {
@@ -34,6 +42,11 @@ impl Source {
     pub fn from_arg(arg: &str) -> Self {
         if arg == "-" {
             Source::Stdin
+        } else if crate::oci::is_reference(arg) {
+            Source::Oci {
+                reference: arg.to_string(),
+                plain_http: false,
+            }
         } else {
             Source::Path(PathBuf::from(arg))
         }
@@ -44,6 +57,19 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Stdin => "-".to_string(),
+            Source::Oci { reference, .. } => reference.clone(),
+        }
+    }
+
+    /// This source, reaching registries over plain HTTP when `plain_http`
+    /// (`--plain-http`); other sources are unchanged.
+    pub fn with_plain_http(self, plain_http: bool) -> Self {
+        match self {
+            Source::Oci { reference, .. } => Source::Oci {
+                reference,
+                plain_http,
+            },
+            other => other,
         }
     }
 }
@@ -141,6 +167,8 @@ pub struct Loaded {
     pub bytes: Bytes,
     /// True when the input was WAT text.
     pub from_wat: bool,
+    /// Where an OCI input came from (its digests verified).
+    pub oci: Option<crate::model::OciSource>,
 }
 
 impl Loaded {
@@ -152,6 +180,28 @@ impl Loaded {
 
 /// Reads `source`, refusing more than `max_size` bytes, and assembles WAT text.
 pub fn load(source: &Source, max_size: u64) -> Result<Loaded> {
+    if let Source::Oci {
+        reference,
+        plain_http,
+    } = source
+    {
+        let fetched = crate::oci::fetch(reference, *plain_http, max_size)?;
+        if !fetched.bytes.starts_with(b"\0asm") {
+            return Err(Error::Oci {
+                input: reference.clone(),
+                message: format!(
+                    "the wasm layer {} is not a WebAssembly binary",
+                    fetched.source.layer_digest
+                ),
+            });
+        }
+        return Ok(Loaded {
+            name: reference.clone(),
+            bytes: Bytes::Owned(fetched.bytes),
+            from_wat: false,
+            oci: Some(fetched.source),
+        });
+    }
     from_bytes(source.display(), read_raw(source, max_size)?)
 }
 
@@ -162,6 +212,10 @@ pub fn read_raw(source: &Source, max_size: u64) -> Result<Bytes> {
         Source::Stdin => read_limited(std::io::stdin().lock(), max_size, 0, &name, Path::new("-"))
             .map(Bytes::Owned),
         Source::Path(path) => read_file(path, max_size, &name),
+        Source::Oci {
+            reference,
+            plain_http,
+        } => crate::oci::fetch(reference, *plain_http, max_size).map(|f| Bytes::Owned(f.bytes)),
     }
 }
 
@@ -176,6 +230,7 @@ pub fn from_bytes(name: String, raw: impl Into<Bytes>) -> Result<Loaded> {
             name,
             bytes: raw,
             from_wat: false,
+            oci: None,
         });
     }
     let text = match std::str::from_utf8(&raw) {
@@ -199,6 +254,7 @@ pub fn from_bytes(name: String, raw: impl Into<Bytes>) -> Result<Loaded> {
             name,
             bytes: Bytes::Owned(bytes),
             from_wat: true,
+            oci: None,
         }),
         Err(e) => Err(Error::Wat {
             input: name,

@@ -145,6 +145,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         from_wat: false,
         nodes,
         wiring,
+        oci: None,
     })
 }
 
@@ -278,6 +279,7 @@ pub fn analyze_loaded(loaded: &input::Loaded, options: &Options) -> Result<Analy
     loaded.unchanged()?;
     let mut analysis = analysis?;
     analysis.from_wat = loaded.from_wat;
+    analysis.oci = loaded.oci.clone();
     Ok(analysis)
 }
 

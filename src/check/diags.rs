@@ -93,6 +93,9 @@ pub enum Code {
     /// An import named with `integrity=<…>` that the composition does not
     /// satisfy itself (the host supplies it): its bytes were not checked.
     IntegrityUnverified,
+    /// An OCI input whose Wasm artifact config or annotations contradict
+    /// the binary (imports, exports, layer digests, os, metadata).
+    OciConfigMismatch,
 }
 
 impl Code {
@@ -118,6 +121,7 @@ impl Code {
         Code::UnpinnedSource,
         Code::IntegrityMismatch,
         Code::IntegrityUnverified,
+        Code::OciConfigMismatch,
     ];
 
     /// The stable kebab-case name.
@@ -143,6 +147,7 @@ impl Code {
             Code::UnpinnedSource => "unpinned-source",
             Code::IntegrityMismatch => "integrity-mismatch",
             Code::IntegrityUnverified => "integrity-unverified",
+            Code::OciConfigMismatch => "oci-config-mismatch",
         }
     }
 
@@ -174,6 +179,7 @@ impl Code {
             Code::UnpinnedSource => "A Spin registry source or dependency (which spin.toml cannot pin by digest), or a URL source without a digest: the registry or server decides which bytes it serves.",
             Code::IntegrityMismatch => "An import named with integrity=<...> is satisfied in the composition by a node whose bytes have another digest, or its integrity metadata cannot be checked (malformed, unknown algorithm).",
             Code::IntegrityUnverified => "An import named with integrity=<...> is not satisfied inside the composition (the host supplies it, or the analysis cannot tell which node does): the audit did not check its bytes.",
+            Code::OciConfigMismatch => "An OCI input (oci://, oci-layout:) whose Wasm artifact config (application/vnd.wasm.config.v0+json) or manifest annotations contradict the binary: component imports or exports, layerDigests, os, architecture, created, or the version/source/revision annotations against the wasm-metadata.",
         }
     }
 
@@ -571,6 +577,17 @@ impl Diag {
                 node.path,
                 named(node)
             ),
+        )
+    }
+
+    /// `oci-config-mismatch`: what the OCI artifact `source` says about the
+    /// root that the binary contradicts.
+    pub fn oci_config_mismatch(file: &str, root: &Node, source: &str, what: &str) -> Diag {
+        Diag::at(
+            Code::OciConfigMismatch,
+            file,
+            root,
+            format!("{source}: {what}"),
         )
     }
 

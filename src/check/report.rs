@@ -172,6 +172,10 @@ pub struct InputReport {
     /// verdict is `fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For an OCI input: the reference, the manifest digest and the wasm
+    /// layer's digest (each recomputed from the bytes read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oci: Option<crate::model::OciSource>,
 }
 
 /// A trust set as the report records it.
@@ -410,6 +414,7 @@ impl Report {
                         digest: None,
                         verdict: Outcome::Fail,
                         error: Some(e.to_string()),
+                        oci: None,
                     });
                     continue;
                 }
@@ -419,6 +424,7 @@ impl Report {
                         digest: None,
                         verdict: Outcome::Error,
                         error: Some(e.to_string()),
+                        oci: None,
                     });
                     continue;
                 }
@@ -461,6 +467,7 @@ impl Report {
 
             capability_findings(a, policy, &mut used_rules, &mut |d| add(&mut findings, d));
             integrity_findings(a, &mut |d| add(&mut findings, d));
+            oci_findings(a, &mut |d| add(&mut findings, d));
             let vouchers =
                 provenance_findings(a, policy, attestations, &mut |d| add(&mut findings, d));
 
@@ -487,6 +494,7 @@ impl Report {
                 digest: Some(a.digest.clone()),
                 verdict: if failed { Outcome::Fail } else { Outcome::Pass },
                 error: None,
+                oci: a.oci.clone(),
             });
             for ((node, &(verdict, entry)), provenance) in
                 a.nodes.iter().zip(&verdicts).zip(vouchers)
@@ -704,6 +712,29 @@ fn capability_findings(
 /// them. Stricter than SRI: every hash must match (not only the strongest
 /// algorithm's), and metadata that cannot be read is a mismatch, never
 /// ignored.
+/// `oci-config-mismatch`: what an OCI input's config and annotations say
+/// that its binary contradicts.
+fn oci_findings(a: &Analysis, emit: &mut dyn FnMut(Diag)) {
+    let Some(source) = &a.oci else { return };
+    let root = a.root();
+    let binary = crate::oci::Binary {
+        imports: root.imports.iter().map(|e| e.name.as_str()).collect(),
+        exports: root.exports.iter().map(|e| e.name.as_str()).collect(),
+        is_component: root.kind == NodeKind::Component,
+        version: root.metadata.version.as_deref(),
+        source: root.metadata.source.as_deref(),
+        revision: root.metadata.revision.as_deref(),
+    };
+    for what in crate::oci::config_mismatches(source, &binary) {
+        emit(Diag::oci_config_mismatch(
+            &a.file,
+            root,
+            &source.reference,
+            &what,
+        ));
+    }
+}
+
 fn integrity_findings(a: &Analysis, emit: &mut dyn FnMut(Diag)) {
     use crate::model::wiring::IntegritySatisfier;
     for claim in &a.wiring.integrity {

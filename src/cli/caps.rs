@@ -10,7 +10,9 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    /// Inputs: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Output format.
@@ -24,25 +26,31 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
     {
-        per_file(&files, &options(false), limits, |results| match format {
-            TreeFormat::Text => Ok(texts(results, render::caps::text)),
-            TreeFormat::Json => {
-                let entries = results
-                    .iter()
-                    .map(|(s, r)| match r {
-                        Ok(a) => CapsFile::Ok {
-                            file: a.file.clone(),
-                            digest: a.digest.clone(),
-                            components: render::caps::parts(a),
-                        },
-                        Err(e) => CapsFile::Err {
-                            file: s.display(),
-                            error: e.to_string(),
-                        },
-                    })
-                    .collect();
-                to_json(&CapsDocument::new(entries))
-            }
-        })
+        per_file(
+            &files,
+            &options(false),
+            limits,
+            ctx.plain_http,
+            |results| match format {
+                TreeFormat::Text => Ok(texts(results, render::caps::text)),
+                TreeFormat::Json => {
+                    let entries = results
+                        .iter()
+                        .map(|(s, r)| match r {
+                            Ok(a) => CapsFile::Ok {
+                                file: a.file.clone(),
+                                digest: a.digest.clone(),
+                                components: render::caps::parts(a),
+                            },
+                            Err(e) => CapsFile::Err {
+                                file: s.display(),
+                                error: e.to_string(),
+                            },
+                        })
+                        .collect();
+                    to_json(&CapsDocument::new(entries))
+                }
+            },
+        )
     }
 }

@@ -16,7 +16,9 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    /// Inputs: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Policy file (default: ./wasm-audit.toml if present).
@@ -130,6 +132,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         wkg_config,
         locks: lock,
         spin,
+        plain_http: ctx.plain_http,
     })
 }
 
@@ -177,6 +180,7 @@ struct CheckArgs {
     wkg_config: Option<PathBuf>,
     locks: Vec<PathBuf>,
     spin: Vec<PathBuf>,
+    plain_http: bool,
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<u8> {
@@ -185,7 +189,11 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
     use wasm_audit::config::{CheckSettings, Resolved};
 
     let usage = |m: String| anyhow::Error::from(wasm_audit::Error::Usage(m));
-    let sources: Vec<Source> = args.files.iter().map(|f| Source::from_arg(f)).collect();
+    let sources: Vec<Source> = args
+        .files
+        .iter()
+        .map(|f| Source::from_arg(f).with_plain_http(args.plain_http))
+        .collect();
     check_stdin_once(&sources)?;
     if sources.len() > 1 {
         if let Some((_, p)) = args
@@ -252,6 +260,20 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "input".into()),
             Source::Stdin => "stdin".into(),
+            // The repository's last name and the tag or digest, as a file name.
+            Source::Oci { reference: r, .. } => r
+                .rsplit(['/', ':'])
+                .find(|part| !part.is_empty())
+                .unwrap_or("oci")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
         };
         for (format, path) in &args.sbom {
             let target = Target::from_arg(Path::new(&path.to_string_lossy().replace("{}", &stem)));
@@ -267,7 +289,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         output::ensure_not_read(what, target, &reads)?;
     }
 
-    let auditor = Auditor::from_resolved(&resolved)?;
+    let mut auditor = Auditor::from_resolved(&resolved)?;
     let options = auditor.options();
     let limits = auditor.limits();
     let progress = ProgressLine::new(sources.len());
@@ -285,6 +307,26 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
             .collect()
     };
     progress.done();
+    // OCI inputs: the signatures and attestations cosign stored beside
+    // each manifest go to the provenance stage with the others.
+    let mut results = results;
+    if sources.iter().any(|s| matches!(s, Source::Oci { .. })) {
+        let verifiers = resolved.verifiers()?;
+        let mut found = Vec::new();
+        for r in results.iter_mut() {
+            let outcome = match r {
+                Ok(wasm_audit::Analysis { oci: Some(src), .. }) => {
+                    wasm_audit::oci::provenance_of(src, &verifiers)
+                }
+                _ => continue,
+            };
+            match outcome {
+                Ok(atts) => found.extend(atts),
+                Err(e) => *r = Err(e),
+            }
+        }
+        auditor.add_attestations(found);
+    }
     let inputs: Vec<Input> = sources
         .iter()
         .zip(results)

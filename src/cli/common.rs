@@ -47,7 +47,7 @@ pub(crate) fn source_paths(sources: &[Source]) -> Vec<PathBuf> {
         .iter()
         .filter_map(|s| match s {
             Source::Path(p) => Some(p.clone()),
-            Source::Stdin => None,
+            Source::Stdin | Source::Oci { .. } => None,
         })
         .collect()
 }
@@ -91,9 +91,13 @@ pub(crate) fn per_file(
     files: &[String],
     options: &Options,
     limits: &EffectiveLimits,
+    plain_http: bool,
     render: impl Fn(&FileResults) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<u8> {
-    let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
+    let sources: Vec<Source> = files
+        .iter()
+        .map(|f| Source::from_arg(f).with_plain_http(plain_http))
+        .collect();
     check_stdin_once(&sources)?;
     let analyses = wasm_audit::analyze_sources(&sources, options);
     let results: Vec<_> = sources

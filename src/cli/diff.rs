@@ -65,8 +65,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             .map(wasm_audit::advisory::Database::open)
             .transpose()?;
         let (a, b) = rayon::join(
-            || diff_side(&old, &options, limits),
-            || diff_side(&new, &options, limits),
+            || diff_side(&old, &options, limits, ctx.plain_http),
+            || diff_side(&new, &options, limits, ctx.plain_http),
         );
         let (a, b) = (a?, b?);
         let mut diff = Diff::compute(&a, &b);
@@ -92,8 +92,9 @@ fn diff_side(
     arg: &str,
     options: &Options,
     limits: &EffectiveLimits,
+    plain_http: bool,
 ) -> anyhow::Result<wasm_audit::diff::Side> {
-    let source = Source::from_arg(arg);
+    let source = Source::from_arg(arg).with_plain_http(plain_http);
     let raw = wasm_audit::input::read_raw(&source, options.limits.max_file_size)
         .map_err(|e| limits.explain(e))?;
     // A saved JSON document is text starting with `{`; binaries start with

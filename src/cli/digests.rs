@@ -9,7 +9,8 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Trusted binaries.
+    /// Trusted binaries (or OCI artifacts: `oci-layout:DIR[:TAG|@DIGEST]`,
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]`).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Also list every nested node that carries code.
@@ -24,7 +25,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let limits = &ctx.limits;
     {
         let options = options(false);
-        let sources: Vec<Source> = files.iter().map(|f| Source::from_arg(f)).collect();
+        let sources: Vec<Source> = files.iter().map(|f| ctx.source(f)).collect();
         check_stdin_once(&sources)?;
         let mut entries = Vec::new();
         for (source, result) in sources
@@ -35,6 +36,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             let file_name = match source {
                 Source::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
                 Source::Stdin => None,
+                Source::Oci { reference, .. } => Some(reference.clone()),
             };
             let root = a.root();
             let name = root

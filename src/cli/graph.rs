@@ -11,7 +11,9 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Inputs: `.wasm`, `.wat`, or `-` for standard input.
+    /// Inputs: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Output format.
@@ -32,7 +34,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     } = args;
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
-    per_file(&files, &options(false), limits, |results| {
+    per_file(&files, &options(false), limits, ctx.plain_http, |results| {
         let view = |a: &wasm_audit::Analysis| -> String {
             let g = CompositionGraph::build(a);
             match (format, full) {

@@ -39,6 +39,7 @@ const MAIN_EXAMPLES: &str = "\
 Examples:
   wasm-audit check app.wasm --trust trusted.json --signature trusted.json.sig --key cosign.pub
   wasm-audit tree app.wasm                       # every nested component and module
+  wasm-audit tree oci-layout:app-layout:v1       # a Wasm OCI artifact in an image layout
   wasm-audit tree --format json a.wasm b.wasm    # machine-readable, several files in parallel
   wasm-audit caps app.wasm                       # which host capabilities reach which part
   wasm-audit graph app.wasm --format dot | dot -Tsvg > app.svg
@@ -68,6 +69,11 @@ pub struct Cli {
     /// `always` and `never` override the environment.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+
+    /// Reach `oci://` registries over plain HTTP instead of HTTPS (for a
+    /// loopback test registry; never for a real one).
+    #[arg(long, global = true)]
+    plain_http: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -188,6 +194,7 @@ Examples:
   wasm-audit check app.wasm --policy wasm-audit.toml --advisory-db advisory-db
   wasm-audit check app.wasm --policy wasm-audit.toml --wkg-config wasm-pkg-config.toml
   wasm-audit check app.wasm --policy wasm-audit.toml --lock wkg.lock --spin spin.toml
+  wasm-audit check oci-layout:app-layout:v1 --policy wasm-audit.toml --attestation-key cosign.pub
 
 Without --policy, `wasm-audit.toml` in the current directory is used when
 it exists, else the defaults: unknown and substituted code denied, a
@@ -459,9 +466,16 @@ pub(crate) struct Ctx {
     pub color: ColorWhen,
     /// Without a policy (every command but `check`): the flags over the defaults.
     pub limits: EffectiveLimits,
+    /// `--plain-http`: registries over HTTP.
+    pub plain_http: bool,
 }
 
 impl Ctx {
+    /// The input `arg` names, with `--plain-http` applied.
+    pub fn source(&self, arg: &str) -> wasm_audit::input::Source {
+        wasm_audit::input::Source::from_arg(arg).with_plain_http(self.plain_http)
+    }
+
     /// The analysis options of a command without a policy.
     pub fn options(&self, wit: bool) -> Options {
         Options {
@@ -478,6 +492,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         flags,
         color: cli.color,
         limits: EffectiveLimits::resolve(&flags, None),
+        plain_http: cli.plain_http,
     };
     match cli.command {
         Command::Check(args) => check::run(args, &ctx),

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use wasm_audit::input::Source;
 use wasm_audit::output;
 use wasm_audit::output::Target;
 use wasm_audit::render::escape;
@@ -14,7 +13,9 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: `.wasm`, `.wat`, or `-` for standard input.
+    /// Input: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(value_name = "FILE")]
     pub file: String,
     /// SBOM format.
@@ -48,7 +49,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
     {
-        let source = Source::from_arg(&file);
+        let source = ctx.source(&file);
         let target = Target::from_arg(&out);
         output::ensure_not_read("-o", &target, &source_paths(std::slice::from_ref(&source)))?;
         let timestamp =

@@ -1,6 +1,5 @@
 //! `wasm-audit wit`: the WIT of the root or of a nested component.
 
-use wasm_audit::input::Source;
 use wasm_audit::render::escape;
 use wasm_audit::NodeKind;
 
@@ -11,7 +10,9 @@ use super::*;
 /// [`super::Command`]).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: `.wasm`, `.wat`, or `-` for standard input.
+    /// Input: `.wasm`, `.wat`, `-` for standard input, or an OCI
+    /// artifact: `oci-layout:DIR[:TAG|@DIGEST]` or
+    /// `oci://REGISTRY/REPO[:TAG|@DIGEST]` (see --plain-http).
     #[arg(value_name = "FILE")]
     pub file: String,
     /// Node path, as `tree` prints it.
@@ -25,9 +26,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let options = |wit: bool| ctx.options(wit);
     let limits = &ctx.limits;
     {
-        let (loaded, analysis) =
-            wasm_audit::analyze_source(&Source::from_arg(&file), &options(false))
-                .map_err(|e| limits.explain(e))?;
+        let (loaded, analysis) = wasm_audit::analyze_source(&ctx.source(&file), &options(false))
+            .map_err(|e| limits.explain(e))?;
         let n = analysis
             .node(&node)
             .ok_or_else(|| wasm_audit::Error::NoSuchNode {

@@ -371,6 +371,41 @@ pub struct Analysis {
     /// Instances, `satisfies` bindings and capability reach.
     #[serde(skip)]
     pub wiring: Wiring,
+    /// Where an OCI input came from (`oci://`, `oci-layout:`): the
+    /// verified manifest and layer, and what the artifact's config says.
+    #[serde(skip)]
+    pub oci: Option<OciSource>,
+}
+
+/// An input read from an OCI registry or image layout. Every digest here
+/// was recomputed from the bytes read, never taken from the registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OciSource {
+    /// The reference as given (`oci-layout:DIR:TAG`, `oci://REG/REPO@DIGEST`).
+    pub reference: String,
+    /// `sha256:<hex>` of the manifest's bytes.
+    pub manifest_digest: String,
+    /// `sha256:<hex>` of the wasm layer (the input's bytes).
+    pub layer_digest: String,
+    /// The wasm layer's media type.
+    pub layer_media_type: String,
+    /// The digests of every layer of the manifest, in order.
+    #[serde(skip)]
+    pub layer_digests: Vec<String>,
+    /// The manifest's annotations.
+    #[serde(skip)]
+    pub annotations: BTreeMap<String, String>,
+    /// The CNCF Wasm OCI artifact config (`application/vnd.wasm.config.v0+json`),
+    /// when the manifest's config is one.
+    #[serde(skip)]
+    pub config: Option<serde_json::Value>,
+    /// Who signed the manifest: the cosign signatures (`.sig`) that
+    /// verified with the attestation key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<String>,
+    /// Whether the registry was reached over plain HTTP (`--plain-http`).
+    #[serde(skip)]
+    pub plain_http: bool,
 }
 
 impl Analysis {

@@ -182,7 +182,17 @@ fn verify_document(
             "neither a Sigstore bundle nor a DSSE envelope",
         ));
     };
-    let statement = Statement::parse(&payload_type, &payload)?;
+    finish(&payload_type, &payload, signer, keyless)
+}
+
+/// The statement and SLSA provenance of a payload that verified.
+pub(crate) fn finish(
+    payload_type: &str,
+    payload: &[u8],
+    signer: String,
+    keyless: bool,
+) -> Result<Verified, ProvenanceError> {
+    let statement = Statement::parse(payload_type, payload)?;
     let provenance = super::slsa::read(&statement)?;
     Ok(Verified {
         statement,
@@ -190,4 +200,18 @@ fn verify_document(
         keyless,
         provenance,
     })
+}
+
+/// The trusted root of `verifiers`, or the production one (read once).
+pub(crate) fn root_of<'a>(
+    verifiers: &'a Verifiers,
+    cache: &'a mut Option<Result<TrustedRoot, ProvenanceError>>,
+) -> Result<&'a TrustedRoot, ProvenanceError> {
+    match &verifiers.root {
+        Some(r) => Ok(r),
+        None => cache
+            .get_or_insert_with(TrustedRoot::production)
+            .as_ref()
+            .map_err(Clone::clone),
+    }
 }

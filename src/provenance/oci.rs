@@ -52,8 +52,9 @@ fn pem_der(pem: &str) -> Result<Vec<u8>, ProvenanceError> {
         .map_err(|e| ProvenanceError::malformed("certificate", e))
 }
 
-/// The Sigstore bundle a cosign-annotated DSSE layer stands for.
-fn layer_bundle(envelope: &[u8], annotations: &Value) -> Result<Vec<u8>, ProvenanceError> {
+/// The Sigstore bundle (v0.1: the certificate, the Rekor entry with its
+/// SET, the envelope) a cosign-annotated DSSE layer stands for.
+pub fn layer_bundle(envelope: &[u8], annotations: &Value) -> Result<Vec<u8>, ProvenanceError> {
     let get = |k: &str| {
         annotations
             .get(k)
@@ -169,4 +170,177 @@ pub fn verify_layout(
         )));
     }
     Ok(out)
+}
+
+/// Verifies one layer of a cosign attestation manifest (`sha256-<hex>.att`
+/// or `cosign save`'s `atts`): a DSSE envelope, keyless (with the
+/// certificate and Rekor bundle annotations, verified as a Sigstore bundle)
+/// or signed with the attestation key. Its statement must name `image`
+/// (`sha256:<hex>`, the manifest digest).
+pub fn verify_cosign_layer(
+    envelope: &[u8],
+    annotations: &Value,
+    image: &str,
+    verifiers: &super::attestation::Verifiers,
+    root_cache: &mut Option<Result<TrustedRoot, ProvenanceError>>,
+) -> Result<super::attestation::Verified, ProvenanceError> {
+    use super::attestation::{finish, root_of, slsa_builders_identity};
+    let keyless = annotations.get("dev.sigstore.cosign/certificate").is_some()
+        && annotations.get("dev.sigstore.cosign/bundle").is_some();
+    let verified = if keyless {
+        let bundle = layer_bundle(envelope, annotations)?;
+        let signer = Signer::Identity(
+            verifiers
+                .identity
+                .clone()
+                .unwrap_or_else(slsa_builders_identity),
+        );
+        let root = root_of(verifiers, root_cache)?;
+        let hex = image.strip_prefix("sha256:").unwrap_or(image);
+        let mut image_digest = [0u8; 32];
+        for (i, o) in image_digest.iter_mut().enumerate() {
+            *o = hex
+                .get(2 * i..2 * i + 2)
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
+        }
+        let v = verify_bundle(&bundle, ArtifactRef::Sha256(image_digest), &signer, root)?;
+        let (pt, payload) = v.dsse.ok_or_else(|| {
+            ProvenanceError::Unsupported("the layer holds no DSSE envelope".into())
+        })?;
+        finish(&pt, &payload, v.signer, true)?
+    } else {
+        let key = verifiers.key.as_deref().ok_or_else(|| {
+            ProvenanceError::Verification(
+                "a cosign attestation signed with a key needs that key (--attestation-key)".into(),
+            )
+        })?;
+        let v = super::dsse::verify_envelope(envelope, key)?;
+        finish(&v.payload_type, &v.payload, v.signer, false)?
+    };
+    if !verified.statement.names_digest(image) {
+        return Err(ProvenanceError::Verification(format!(
+            "the attestation's statement does not name the manifest {image}"
+        )));
+    }
+    Ok(verified)
+}
+
+/// Verifies a cosign simple-signing signature (a `sha256-<hex>.sig`
+/// layer): `signature` (base64, the `dev.cosignproject.cosign/signature`
+/// annotation) over the payload's exact bytes with the key, and the
+/// payload's `critical.image.docker-manifest-digest` must be `image`.
+/// Returns the signer (`key sha256:<hex>`).
+pub fn verify_simple_signing(
+    payload: &[u8],
+    signature: &str,
+    image: &str,
+    key_pem: &str,
+) -> Result<String, ProvenanceError> {
+    let value = json_of(payload, "simple-signing payload")?;
+    let named = value
+        .get("critical")
+        .and_then(|c| c.get("image"))
+        .and_then(|i| i.get("docker-manifest-digest"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ProvenanceError::malformed(
+                "simple-signing payload",
+                "no critical.image.docker-manifest-digest",
+            )
+        })?;
+    let (key, signer) = super::dsse::parse_key(key_pem)?;
+    let sig = STANDARD
+        .decode(signature.trim())
+        .map_err(|e| ProvenanceError::malformed("cosign signature", e))?;
+    key.verify(
+        payload,
+        &sigstore_verify::types::SignatureBytes::from_bytes(&sig),
+    )
+    .map_err(|e| {
+        ProvenanceError::Verification(format!("the signature does not verify with {signer}: {e}"))
+    })?;
+    if named != image {
+        return Err(ProvenanceError::Verification(format!(
+            "the signature is for manifest {named}, not {image}"
+        )));
+    }
+    Ok(signer)
+}
+
+/// What a Sigstore bundle stored as an OCI 1.1 referrer of an image proved.
+#[derive(Debug)]
+pub enum ReferrerProof {
+    /// A DSSE bundle: an attestation whose statement names the image.
+    Attestation(Box<super::attestation::Verified>),
+    /// A message-signature bundle over the image digest: who signed.
+    Signature(String),
+}
+
+/// Verifies a Sigstore bundle (v0.1–v0.3) attached to `image`
+/// (`sha256:<hex>`, a manifest digest) as an OCI referrer. A DSSE bundle
+/// must carry an in-toto statement naming the image; a message signature
+/// must be over the image digest itself (a signature over anything else
+/// is [`ProvenanceError::Unsupported`]). Keyless with the identity policy,
+/// or with the attestation key when the bundle names a public key.
+pub fn verify_referrer_bundle(
+    bundle: &[u8],
+    image: &str,
+    verifiers: &super::attestation::Verifiers,
+    root_cache: &mut Option<Result<TrustedRoot, ProvenanceError>>,
+) -> Result<ReferrerProof, ProvenanceError> {
+    use super::attestation::{finish, root_of, slsa_builders_identity};
+    let value = json_of(bundle, "Sigstore bundle")?;
+    let hex = image.strip_prefix("sha256:").unwrap_or(image);
+    let mut image_digest = [0u8; 32];
+    for (i, o) in image_digest.iter_mut().enumerate() {
+        *o = hex
+            .get(2 * i..2 * i + 2)
+            .and_then(|p| u8::from_str_radix(p, 16).ok())
+            .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
+    }
+    if let Some(signed) = value
+        .get("messageSignature")
+        .and_then(|m| m.get("messageDigest"))
+        .and_then(|d| d.get("digest"))
+        .and_then(Value::as_str)
+    {
+        if STANDARD.decode(signed).ok().as_deref() != Some(&image_digest[..]) {
+            return Err(ProvenanceError::Unsupported(
+                "a message signature over something other than the manifest digest".into(),
+            ));
+        }
+    }
+    let keyed = value
+        .get("verificationMaterial")
+        .and_then(|m| m.get("publicKey"))
+        .is_some();
+    let signer = if keyed {
+        Signer::Key(verifiers.key.clone().ok_or_else(|| {
+            ProvenanceError::Verification(
+                "the bundle is signed with a key and no attestation key was given".into(),
+            )
+        })?)
+    } else {
+        Signer::Identity(
+            verifiers
+                .identity
+                .clone()
+                .unwrap_or_else(slsa_builders_identity),
+        )
+    };
+    let root = root_of(verifiers, root_cache)?;
+    let v = verify_bundle(bundle, ArtifactRef::Sha256(image_digest), &signer, root)?;
+    match v.dsse {
+        Some((pt, payload)) => {
+            let verified = finish(&pt, &payload, v.signer, !keyed)?;
+            if !verified.statement.names_digest(image) {
+                return Err(ProvenanceError::Verification(format!(
+                    "the attestation's statement does not name the manifest {image}"
+                )));
+            }
+            Ok(ReferrerProof::Attestation(Box::new(verified)))
+        }
+        None => Ok(ReferrerProof::Signature(v.signer)),
+    }
 }

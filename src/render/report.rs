@@ -148,6 +148,18 @@ pub fn text(r: &Report, colour: bool) -> String {
             let _ = write!(out, "  ({})", escape::one_line(e));
         }
         out.push('\n');
+        if let Some(o) = &i.oci {
+            let _ = writeln!(
+                out,
+                "      OCI manifest {}, wasm layer {} ({})",
+                o.manifest_digest,
+                o.layer_digest,
+                escape::text(&o.layer_media_type)
+            );
+            for s in &o.signatures {
+                let _ = writeln!(out, "      signed by {}", escape::text(s));
+            }
+        }
     }
     if !r.findings.is_empty() {
         out.push_str("\nFindings:\n");

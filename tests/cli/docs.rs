@@ -178,6 +178,23 @@ fn lay_fixtures(dir: &Path, text: &str) {
             copy(from, name);
         }
     }
+    if mentions("app-layout") {
+        // The demo as a Wasm OCI artifact (testdata/oci/regenerate.sh).
+        let from = repo("testdata/oci/app-layout");
+        for sub in ["", "blobs", "blobs/sha256"] {
+            std::fs::create_dir_all(dir.join("app-layout").join(sub)).expect("mkdir");
+        }
+        for f in ["oci-layout", "index.json"] {
+            copy(from.join(f), &format!("app-layout/{f}"));
+        }
+        for e in std::fs::read_dir(from.join("blobs/sha256"))
+            .expect("blobs")
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            copy(e.path(), &format!("app-layout/blobs/sha256/{name}"));
+        }
+    }
     if mentions("*.wasm") {
         copy(demo.join("app.wasm"), "app.wasm");
     }

@@ -5,6 +5,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/oci.rs"]
+mod oci_fixture;
 #[path = "../common/yaml.rs"]
 mod yaml;
 
@@ -15,6 +17,8 @@ mod commands;
 mod diff;
 mod docs;
 mod hostile;
+mod oci;
 mod outputs;
+mod registry;
 mod sbom_cli;
 mod signatures;

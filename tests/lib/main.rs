@@ -5,6 +5,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/oci.rs"]
+mod oci_fixture;
 
 mod advisories;
 mod architecture;
@@ -12,6 +14,7 @@ mod composition;
 mod dep_v0;
 mod embedding;
 mod input;
+mod oci;
 mod origin;
 mod provenance;
 mod sbom;

@@ -1,0 +1,513 @@
+//! `oci://` end to end against a real registry on loopback: Debian's
+//! `docker-registry` (distribution 2.8), started here on a free port with
+//! its own configuration (storage in a temporary directory, plain HTTP, no
+//! authentication), killed when the test ends. The artifacts are the ones
+//! the layout tests build (tests/common/oci.rs), pushed with plain HTTP
+//! requests made here. Without `docker-registry` the tests say SKIPPED,
+//! and fail under `CI`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::common;
+use crate::oci_fixture::{component, Layout, MANIFEST};
+
+/// A registry process, killed on drop.
+struct Registry {
+    child: Child,
+    port: u16,
+    /// The `Authorization` header value when the registry wants one.
+    auth: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn registry_binary() -> Option<PathBuf> {
+    for p in ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"] {
+        if Path::new(p).is_file() {
+            return Some(p.into());
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "docker-registry is required in CI (apt-get install docker-registry)"
+    );
+    eprintln!("SKIPPED: docker-registry not installed (apt-get install docker-registry)");
+    None
+}
+
+/// A user and password for the htpasswd registry, and the password's
+/// bcrypt hash (made for this test with Python's `bcrypt`, 5 rounds).
+const USER: &str = "tester";
+const PASSWORD: &str = "wasm-audit-test";
+const BCRYPT: &str = "$2b$05$4cs0NXeZjqTvBwlecbb6F.965MEAIFXCiTplwSTZH53ALtxUawZfu";
+
+/// A registry; with `htpasswd`, one that wants basic auth ([`USER`]).
+fn start_with(htpasswd: bool) -> Option<Registry> {
+    let bin = registry_binary()?;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("config.yml");
+    let mut yml = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        dir.path().join("storage").display()
+    );
+    let mut auth = None;
+    if htpasswd {
+        let file = dir.path().join("htpasswd");
+        std::fs::write(&file, format!("{USER}:{BCRYPT}\n")).unwrap();
+        yml.push_str(&format!(
+            "auth:\n  htpasswd:\n    realm: wasm-audit-test\n    path: {}\n",
+            file.display()
+        ));
+        use base64::Engine as _;
+        auth = Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+        ));
+    }
+    std::fs::write(&config, yml).unwrap();
+    let child = Command::new(bin)
+        .arg("serve")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut registry = Registry {
+        child,
+        port,
+        auth,
+        _dir: dir,
+    };
+    // Ready when /v2/ answers (a bounded wait, not a timing assertion).
+    for _ in 0..300 {
+        if let Ok((200 | 401, _, _)) = request(port, "GET", "/v2/", &[], b"") {
+            return Some(registry);
+        }
+        if let Ok(Some(status)) = registry.child.try_wait() {
+            panic!("docker-registry exited: {status}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = registry.child.kill();
+    panic!("docker-registry did not answer on port {port}");
+}
+
+/// (status, headers with lowercase names, body).
+type Response = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// One HTTP/1.1 request over a fresh connection.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Response> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let text = String::from_utf8_lossy(&out[..end]).into_owned();
+    let mut lines = text.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok((status, headers, out[end + 4..].to_vec()))
+}
+
+impl Registry {
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Response> {
+        let mut all = headers.to_vec();
+        if let Some(a) = &self.auth {
+            all.push(("Authorization", a));
+        }
+        request(self.port, method, path, &all, body)
+    }
+
+    fn push_blob(&self, repo: &str, digest: &str, bytes: &[u8]) {
+        let (status, headers, _) = self
+            .send("POST", &format!("/v2/{repo}/blobs/uploads/"), &[], b"")
+            .unwrap();
+        assert_eq!(status, 202, "start upload");
+        let location = headers
+            .iter()
+            .find(|(k, _)| k == "location")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let path = location
+            .strip_prefix(&format!("http://127.0.0.1:{}", self.port))
+            .unwrap_or(&location)
+            .to_string();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, _, body) = self
+            .send(
+                "PUT",
+                &format!("{path}{sep}digest={digest}"),
+                &[("Content-Type", "application/octet-stream")],
+                bytes,
+            )
+            .unwrap();
+        assert_eq!(
+            status,
+            201,
+            "upload {digest}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    fn push_manifest(&self, repo: &str, tag: &str, bytes: &[u8]) {
+        let media_type = serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .and_then(|v| v["mediaType"].as_str().map(str::to_string))
+            .unwrap_or_else(|| MANIFEST.to_string());
+        let (status, _, body) = self
+            .send(
+                "PUT",
+                &format!("/v2/{repo}/manifests/{tag}"),
+                &[("Content-Type", &media_type)],
+                bytes,
+            )
+            .unwrap();
+        assert_eq!(
+            status,
+            201,
+            "manifest {tag}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    /// Pushes every blob, then every manifest of `layout` to `repo`.
+    fn push(&self, repo: &str, layout: &Layout) {
+        for (digest, bytes) in &layout.blobs {
+            self.push_blob(repo, digest, bytes);
+        }
+        for (tag, bytes) in &layout.manifests {
+            self.push_manifest(repo, tag, bytes);
+        }
+    }
+
+    fn delete_manifest(&self, repo: &str, digest: &str) {
+        let (status, _, body) = self
+            .send(
+                "DELETE",
+                &format!("/v2/{repo}/manifests/{digest}"),
+                &[],
+                b"",
+            )
+            .unwrap();
+        assert_eq!(
+            status,
+            202,
+            "delete {digest}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+
+    fn reference(&self, repo_and_pin: &str) -> String {
+        format!("oci://127.0.0.1:{}/{repo_and_pin}", self.port)
+    }
+}
+
+struct Fixture {
+    registry: Registry,
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    layout: Layout,
+    key: PathBuf,
+    manifest: String,
+}
+
+fn fixture() -> Option<Fixture> {
+    fixture_with(false)
+}
+
+fn fixture_with(htpasswd: bool) -> Option<Fixture> {
+    let registry = start_with(htpasswd)?;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let (key, _) = common::p256_key(&dir, "attest")?;
+    let mut layout = Layout::new(&dir.join("layout"));
+    let wasm = component();
+    let manifest = layout.add_wasm("v1", &wasm, |_| {});
+    layout.attest(&key, &manifest, |_| {});
+    layout.sign(&key, &manifest, &manifest);
+    registry.push("org/app", &layout);
+    let set =
+        json!({ "version": 1, "entries": [{ "name": "app", "digest": common::sha256(&wasm) }] });
+    common::write_json(&dir.join("trusted.json"), &set);
+    std::fs::write(
+        dir.join("wasm-audit.toml"),
+        "[trust]\nrequire-signature = false\nsets = [{ path = \"trusted.json\" }]\n\n\
+         [provenance]\nrequire-provenance = true\nkey = \"attest.pub\"\n",
+    )
+    .unwrap();
+    Some(Fixture {
+        registry,
+        _tmp: tmp,
+        dir,
+        layout,
+        key,
+        manifest,
+    })
+}
+
+impl Fixture {
+    /// `check --format json` with `DOCKER_CONFIG` set to `DIR/docker`
+    /// (empty unless a test writes a `config.json` there).
+    fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
+        let policy = self.dir.join("wasm-audit.toml");
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "check".as_ref(),
+            "--policy".as_ref(),
+            policy.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ];
+        if plain_http {
+            args.push("--plain-http".as_ref());
+        }
+        args.push(reference.as_ref());
+        let out = common::bin()
+            .args(args)
+            .env("DOCKER_CONFIG", self.dir.join("docker"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (common::code(&out), report, stderr)
+    }
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_registry_artifact_passes_and_its_substitutes_fail() {
+    let Some(mut f) = fixture() else { return };
+    let reference = f.registry.reference("org/app:v1");
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
+    );
+    assert_eq!(
+        report["inputs"][0]["oci"]["signatures"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+    assert!(
+        report["attestations"][0]["origin"]
+            .as_str()
+            .unwrap()
+            .contains(".att layer 0"),
+        "{report:#}"
+    );
+    // Pinned by digest; other commands read it too.
+    let pinned = f.registry.reference(&format!("org/app@{}", f.manifest));
+    assert_eq!(f.check(&pinned, true).0, 0);
+    let out = common::run([
+        "digests".to_string(),
+        "--plain-http".to_string(),
+        reference.clone(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&common::sha256(&component())));
+
+    // HTTPS unless asked: the plain-HTTP registry is an error, exit 2.
+    let (code, _, stderr) = f.check(&reference, false);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // Nothing there: a clear error.
+    let (code, _, stderr) = f.check(&f.registry.reference("org/app:absent"), true);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no tag \"absent\""), "{stderr}");
+
+    // The layer swapped under the same tag (another component, its own
+    // config): not the trusted bytes, and the attestation is the old
+    // manifest's.
+    let mut other = component();
+    other.extend_from_slice(&[0, 4, 3, b'x', b'y', b'z']);
+    let key = f.key.clone();
+    let mut swapped = Layout::new(&f.dir.join("swapped"));
+    swapped.add_wasm("v1", &other, |_| {});
+    f.registry.push("org/app", &swapped);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    let found = codes(&report);
+    assert!(found.contains(&"unknown-code".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"provenance-missing".to_string()),
+        "{found:?}"
+    );
+    // The old manifest, pinned, is still the audited one.
+    assert_eq!(f.check(&pinned, true).0, 0);
+
+    // Config imports edited (attested all the same): oci-config-mismatch.
+    let v2 = f.layout.add_wasm("v2", &component(), |c| {
+        c["component"]["imports"] = json!(["wasi:cli/stdout@0.2.0"]);
+    });
+    f.layout.attest(&key, &v2, |_| {});
+    f.registry.push("org/app", &f.layout);
+    let (code, report, _) = f.check(&f.registry.reference("org/app:v2"), true);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report), ["oci-config-mismatch"], "{report:#}");
+
+    // The attestation removed: provenance-missing under require-provenance.
+    let att_tag = format!("{}.att", v2.replace(':', "-"));
+    let att = f
+        .layout
+        .manifests
+        .iter()
+        .find(|(t, _)| *t == att_tag)
+        .map(|(_, b)| common::sha256(b))
+        .unwrap();
+    f.registry.delete_manifest("org/app", &att);
+    let (code, report, _) = f.check(&f.registry.reference("org/app:v2"), true);
+    assert_eq!(code, 1);
+    let found = codes(&report);
+    assert!(
+        found.contains(&"provenance-missing".to_string()),
+        "{found:?}"
+    );
+}
+
+/// A Sigstore bundle referrer that does not verify, found through the
+/// referrers tag schema (distribution 2.8 has no referrers API, so
+/// oci-client's fallback is what runs): provenance-invalid, fail closed.
+#[test]
+fn a_bad_sigstore_bundle_referrer_fails_closed() {
+    let Some(mut f) = fixture() else { return };
+    let bundle_type = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let bundle = serde_json::to_vec(&json!({
+        "mediaType": bundle_type,
+        "verificationMaterial": { "certificate": { "rawBytes": "MIIB" } },
+        "dsseEnvelope": { "payloadType": "application/vnd.in-toto+json", "payload": "e30=", "signatures": [{ "sig": "MEUC" }] }
+    }))
+    .unwrap();
+    let layer = f.layout.put(bundle_type, &bundle);
+    let empty = f.layout.put("application/vnd.oci.empty.v1+json", b"{}");
+    let referrer = json!({
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "artifactType": bundle_type,
+        "config": empty,
+        "layers": [layer],
+        "subject": { "mediaType": MANIFEST, "digest": f.manifest, "size": 1 }
+    });
+    let referrer_digest = f.layout.put_manifest("bundle", &referrer);
+    let size = f
+        .layout
+        .manifests
+        .iter()
+        .find(|(t, _)| t == "bundle")
+        .map(|(_, b)| b.len())
+        .unwrap();
+    let index = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{ "mediaType": MANIFEST, "artifactType": bundle_type, "digest": referrer_digest, "size": size }]
+    });
+    f.layout.put_manifest(&f.manifest.replace(':', "-"), &index);
+    f.registry.push("org/app", &f.layout);
+    let (code, report, stderr) = f.check(&f.registry.reference("org/app:v1"), true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    assert!(
+        codes(&report).contains(&"provenance-invalid".to_string()),
+        "{report:#}"
+    );
+    let origins: Vec<&str> = report["attestations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["origin"].as_str())
+        .collect();
+    assert!(
+        origins.iter().any(|o| o.contains("referrer sha256:")),
+        "{origins:?}"
+    );
+}
+
+/// A registry that wants basic auth: the credentials come from the Docker
+/// configuration file (`DOCKER_CONFIG`); without them, or with a wrong
+/// password, a one-line error (exit 2).
+#[test]
+fn basic_auth_from_the_docker_config() {
+    let Some(f) = fixture_with(true) else { return };
+    let reference = f.registry.reference("org/app:v1");
+    // No credentials.
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    use base64::Engine as _;
+    let write = |password: &str| {
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
+        std::fs::create_dir_all(f.dir.join("docker")).unwrap();
+        common::write_json(
+            &f.dir.join("docker/config.json"),
+            &json!({ "auths": { format!("127.0.0.1:{}", f.registry.port): { "auth": auth } } }),
+        );
+    };
+    write("wrong");
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 2, "{stderr}");
+    write(PASSWORD);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
+    );
+}
