@@ -6,7 +6,10 @@
 //! - `advisories/open`: `Database::open` of the snapshot (read, parse
 //!   every front matter, index by crate);
 //! - `advisories/scan`: `Database::scan` of every analysis (already made);
-//! - `advisories/open+scan`: both, what `check --advisory-db` adds to a run.
+//! - `advisories/open+scan`: both, what `check --advisory-db` adds to a run;
+//! - `advisories/scan-every-crate`: the worst case, one module whose
+//!   `.dep-v0` names every crate of the database (at 0.0.1, below most
+//!   patched versions), matched against it.
 //!
 //! ```text
 //! cargo bench --bench advisories
@@ -91,7 +94,70 @@ fn bench(c: &mut Criterion) {
             black_box(analyses.iter().map(|a| db.scan(a).len()).sum::<usize>())
         })
     });
+    let every = every_crate(&db_dir);
+    let every_hits = db.scan(&every).len();
+    eprintln!(
+        "worst case: one module naming {} crates: {every_hits} advisory hits",
+        every
+            .nodes
+            .iter()
+            .filter_map(|n| n.crates.as_ref())
+            .map(Vec::len)
+            .sum::<usize>()
+    );
+    g.bench_function("scan-every-crate", |b| {
+        b.iter(|| black_box(db.scan(&every).len()))
+    });
     g.finish();
+}
+
+/// A component with one module whose `.dep-v0` (written here as
+/// cargo-auditable writes it) names every crate that has a directory in
+/// the database, at version 0.0.1.
+fn every_crate(db_dir: &Path) -> Analysis {
+    use auditable_serde::{DependencyKind, Package, Source, VersionInfo};
+    let mut names: Vec<String> = std::fs::read_dir(db_dir.join("crates"))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let package = |name: &str, source: Source, root: bool, deps: Vec<usize>| Package {
+        name: name.to_string(),
+        version: semver::Version::new(0, 0, 1),
+        source,
+        kind: DependencyKind::Runtime,
+        dependencies: deps,
+        root,
+    };
+    let mut packages = vec![package(
+        "bench-root",
+        Source::Local,
+        true,
+        (1..=names.len()).collect(),
+    )];
+    packages.extend(
+        names
+            .iter()
+            .map(|n| package(n, Source::CratesIo, false, vec![])),
+    );
+    let info = VersionInfo {
+        packages,
+        format: 0,
+    };
+    let json = serde_json::to_vec(&info).expect("serialise VersionInfo");
+    let dep_v0 = miniz_oxide::deflate::compress_to_vec_zlib(&json, 6);
+    let mut module = wasm_encoder::Module::new();
+    module.section(&wasm_encoder::CustomSection {
+        name: ".dep-v0".into(),
+        data: dep_v0.as_slice().into(),
+    });
+    let mut component = wasm_encoder::Component::new();
+    component.section(&wasm_encoder::ModuleSection(&module));
+    wasm_audit::analyze_bytes("every-crate.wasm", &component.finish(), &Options::default())
+        .expect("the synthetic component analyses")
 }
 
 criterion_group!(benches, bench);
