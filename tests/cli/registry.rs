@@ -511,3 +511,133 @@ fn basic_auth_from_the_docker_config() {
         f.manifest.as_str()
     );
 }
+
+/// The acceptance case of #16 with a real composition: a wac composition
+/// of two corpus components (wasmCloud's inter-component-call middleware
+/// with its callee plugged in), pushed as a Wasm OCI artifact whose config
+/// is what wkg writes (the root's imports and exports), with a cosign
+/// signature and attestation made with a test key. Pulled, verified and
+/// audited at every depth, it passes; without its attestation it fails
+/// (`provenance-missing`); the middleware alone pushed under the same tag
+/// fails (`unknown-code`).
+#[test]
+fn a_composed_corpus_component_from_the_registry_passes_and_its_substitute_fails() {
+    let read = |name: &str| {
+        let path = common::corpus_file(name)?;
+        Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    };
+    let (Some(middleware), Some(callee)) = (
+        read("wasmcloud__wash_fixtures_inter_component_call_middleware.wasm"),
+        read("wasmcloud__wash_fixtures_inter_component_call_callee.wasm"),
+    ) else {
+        return; // the corpus helper said SKIPPED (or failed under CI)
+    };
+    let Some(registry) = start_with(false) else {
+        return;
+    };
+    let composed = common::plug(&middleware, &callee);
+    // The config wkg writes: the root's imports and exports as the tool
+    // itself reports them.
+    let analysis =
+        wasm_audit::analyze_bytes("composed.wasm", &composed, &wasm_audit::Options::default())
+            .expect("the composition analyses");
+    assert!(
+        analysis.nodes.len() > 4,
+        "a composition with nested parts: {} nodes",
+        analysis.nodes.len()
+    );
+    let names = |list: &[wasm_audit::model::Extern]| -> Vec<String> {
+        list.iter().map(|e| e.name.clone()).collect()
+    };
+    let imports = names(&analysis.root().imports);
+    let exports = names(&analysis.root().exports);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let Some((key, _)) = common::p256_key(&dir, "attest") else {
+        return;
+    };
+    let mut layout = Layout::new(&dir.join("layout"));
+    let manifest = layout.add_wasm("v1", &composed, |c| {
+        c["component"]["imports"] = json!(imports);
+        c["component"]["exports"] = json!(exports);
+    });
+    layout.attest(&key, &manifest, |_| {});
+    layout.sign(&key, &manifest, &manifest);
+    registry.push("org/composed", &layout);
+    let set = json!({ "version": 1, "entries": [{ "name": "composed", "digest": common::sha256(&composed) }] });
+    common::write_json(&dir.join("trusted.json"), &set);
+    // The cosign attestation vouches for the artifact (the root), so
+    // provenance is required of the root: a policy's
+    // `require-provenance = true` asks it of every part with code, which
+    // the nested parts of a composition meet with their own attestations.
+    std::fs::write(
+        dir.join("wasm-audit.toml"),
+        format!(
+            "[trust]\nrequire-signature = false\nsets = [{{ path = \"trusted.json\" }}]\n\n\
+             [provenance]\nkey = \"attest.pub\"\n\n[[provenance.part]]\nmatch = \"{}\"\n\
+             require-provenance = true\n",
+            common::sha256(&composed)
+        ),
+    )
+    .unwrap();
+    let f = Fixture {
+        registry,
+        _tmp: tmp,
+        dir,
+        layout,
+        key,
+        manifest,
+    };
+    let reference = f.registry.reference("org/composed:v1");
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert!(codes(&report).is_empty(), "{report:#}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
+    );
+    assert_eq!(
+        report["nodes"].as_array().map(Vec::len),
+        Some(analysis.nodes.len()),
+        "every node of the composition is audited: {report:#}"
+    );
+
+    // The attestation removed: the root required to have provenance has
+    // none.
+    let att_tag = format!("{}.att", f.manifest.replace(':', "-"));
+    let att = f
+        .layout
+        .manifests
+        .iter()
+        .find(|(t, _)| *t == att_tag)
+        .map(|(_, b)| common::sha256(b))
+        .unwrap();
+    f.registry.delete_manifest("org/composed", &att);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    assert_eq!(codes(&report), ["provenance-missing"], "{report:#}");
+
+    // The middleware alone, pushed under the same tag with its own
+    // (truthful) config: bytes nothing trusts.
+    let mut swapped = Layout::new(&f.dir.join("swapped"));
+    let alone = wasm_audit::analyze_bytes(
+        "middleware.wasm",
+        &middleware,
+        &wasm_audit::Options::default(),
+    )
+    .expect("the middleware analyses");
+    swapped.add_wasm("v1", &middleware, |c| {
+        c["component"]["imports"] = json!(names(&alone.root().imports));
+        c["component"]["exports"] = json!(names(&alone.root().exports));
+    });
+    f.registry.push("org/composed", &swapped);
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 1, "{report:#}\n{stderr}");
+    let found = codes(&report);
+    assert!(found.contains(&"unknown-code".to_string()), "{found:?}");
+    assert!(
+        !found.contains(&"oci-config-mismatch".to_string()),
+        "{found:?}"
+    );
+}
