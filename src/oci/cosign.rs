@@ -14,8 +14,8 @@
 use serde_json::Value;
 
 use super::{sha256_hex, verified_blob, Store, MAX_MANIFEST_SIZE};
-use crate::provenance::attestation::{Attestation, Verifiers};
-use crate::provenance::statement::Subject;
+use crate::provenance::attestation::{Attestation, Verified, Verifiers};
+use crate::provenance::statement::{decode_hex32, Subject};
 use crate::provenance::{ProvenanceError, MAX_DOCUMENT_SIZE};
 
 /// The `.sig` signatures found, each verified with the attestation key or
@@ -37,12 +37,39 @@ pub struct Found {
     pub signatures: Vec<Signature>,
 }
 
-fn decode_hex32(hex: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+/// The manifest with this digest, held to it (`name` says which in
+/// errors).
+fn checked_manifest(store: &dyn Store, digest: &str, name: &str) -> Result<Vec<u8>, String> {
+    let bytes = store
+        .manifest(digest)?
+        .ok_or_else(|| format!("{name} is missing"))?;
+    if crate::digest::sha256(&bytes) != digest {
+        return Err(format!("{name} does not have that digest"));
     }
-    Some(out)
+    Ok(bytes)
+}
+
+/// The bytes of a layer (a descriptor), held to its digest and declared
+/// size, at most [`MAX_DOCUMENT_SIZE`].
+fn layer_blob(store: &dyn Store, layer: &Value) -> Result<Vec<u8>, String> {
+    let digest = layer
+        .get("digest")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let size = layer.get("size").and_then(Value::as_u64);
+    verified_blob(store, digest, size, MAX_DOCUMENT_SIZE as u64)
+}
+
+/// A verified statement about the manifest also names the wasm layer the
+/// manifest binds (its digest checked by this crate).
+fn with_layer(mut v: Verified, layer_sha: Option<[u8; 32]>, manifest_digest: &str) -> Verified {
+    if let Some(sha) = layer_sha {
+        v.statement.subjects.push(Subject {
+            name: format!("wasm layer of {manifest_digest}"),
+            sha256: Some(sha),
+        });
+    }
+    v
 }
 
 /// The cosign manifests (by tag, then by `cosign save` kind) of one
@@ -60,14 +87,7 @@ fn cosign_manifests(
         out.push((tag, bytes));
     }
     for digest in store.saved_with(manifest_digest, kind) {
-        let bytes = store
-            .manifest(&digest)?
-            .ok_or_else(|| format!("the {kind} manifest {digest} is missing"))?;
-        if crate::digest::sha256(&bytes) != digest {
-            return Err(format!(
-                "the {kind} manifest {digest} does not have that digest"
-            ));
-        }
+        let bytes = checked_manifest(store, &digest, &format!("the {kind} manifest {digest}"))?;
         out.push((format!("{kind} {digest}"), bytes));
     }
     Ok(out)
@@ -112,12 +132,7 @@ pub fn discover(
     )? {
         for (i, layer) in layers_of(&bytes, &name)?.iter().enumerate() {
             let origin = format!("{reference} {name} layer {i}");
-            let digest = layer
-                .get("digest")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let size = layer.get("size").and_then(Value::as_u64);
-            let outcome = match verified_blob(store, digest, size, MAX_DOCUMENT_SIZE as u64) {
+            let outcome = match layer_blob(store, layer) {
                 Err(e) => Err(ProvenanceError::malformed("cosign attestation layer", e)),
                 Ok(envelope) => {
                     let annotations = layer.get("annotations").cloned().unwrap_or(Value::Null);
@@ -130,15 +145,7 @@ pub fn discover(
                     )
                 }
             };
-            let outcome = outcome.map(|mut v| {
-                if let Some(sha) = layer_sha {
-                    v.statement.subjects.push(Subject {
-                        name: format!("wasm layer of {manifest_digest}"),
-                        sha256: Some(sha),
-                    });
-                }
-                v
-            });
+            let outcome = outcome.map(|v| with_layer(v, layer_sha, manifest_digest));
             found.attestations.push(Attestation { origin, outcome });
         }
     }
@@ -150,11 +157,6 @@ pub fn discover(
     )? {
         for (i, layer) in layers_of(&bytes, &name)?.iter().enumerate() {
             let origin = format!("{reference} {name} layer {i}");
-            let digest = layer
-                .get("digest")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let size = layer.get("size").and_then(Value::as_u64);
             let signature = layer
                 .get("annotations")
                 .and_then(|a| a.get("dev.cosignproject.cosign/signature"))
@@ -164,7 +166,7 @@ pub fn discover(
                 .and_then(|a| a.get("dev.sigstore.cosign/certificate"))
                 .is_some();
             let outcome = match (
-                verified_blob(store, digest, size, MAX_DOCUMENT_SIZE as u64),
+                layer_blob(store, layer),
                 signature,
                 verifiers.key.as_deref(),
             ) {
@@ -235,12 +237,7 @@ fn referrers(
             .unwrap_or_default();
         let name = format!("referrer {digest}");
         sha256_hex(digest).map_err(|m| format!("{name}: {m}"))?;
-        let bytes = store
-            .manifest(digest)?
-            .ok_or_else(|| format!("{name} is missing"))?;
-        if crate::digest::sha256(&bytes) != digest {
-            return Err(format!("{name} does not have that digest"));
-        }
+        let bytes = checked_manifest(store, digest, &name)?;
         let manifest: Value =
             serde_json::from_slice(&bytes).map_err(|e| format!("{name}: not JSON: {e}"))?;
         let subject = manifest
@@ -256,18 +253,13 @@ fn referrers(
             if !media_type.starts_with(SIGSTORE_BUNDLE) {
                 continue;
             }
-            let d = layer
-                .get("digest")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let size = layer.get("size").and_then(Value::as_u64);
             let proof = if subject != Some(manifest_digest) {
                 Err(ProvenanceError::Verification(format!(
                     "the referrer's subject is {}, not the manifest {manifest_digest}",
                     subject.unwrap_or("missing")
                 )))
             } else {
-                match verified_blob(store, d, size, MAX_DOCUMENT_SIZE as u64) {
+                match layer_blob(store, layer) {
                     Err(e) => Err(ProvenanceError::malformed("Sigstore bundle layer", e)),
                     Ok(bundle) => {
                         verify_referrer_bundle(&bundle, manifest_digest, verifiers, root_cache)
@@ -279,18 +271,10 @@ fn referrers(
                     origin,
                     outcome: Ok(signer),
                 }),
-                Ok(ReferrerProof::Attestation(mut v)) => {
-                    if let Some(sha) = layer_sha {
-                        v.statement.subjects.push(Subject {
-                            name: format!("wasm layer of {manifest_digest}"),
-                            sha256: Some(sha),
-                        });
-                    }
-                    found.attestations.push(Attestation {
-                        origin,
-                        outcome: Ok(*v),
-                    })
-                }
+                Ok(ReferrerProof::Attestation(v)) => found.attestations.push(Attestation {
+                    origin,
+                    outcome: Ok(with_layer(*v, layer_sha, manifest_digest)),
+                }),
                 Err(e @ ProvenanceError::Unsupported(_)) => found.signatures.push(Signature {
                     origin,
                     outcome: Err(e),

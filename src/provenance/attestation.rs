@@ -126,29 +126,8 @@ fn verify_document(
         serde_json::from_slice(doc).map_err(|e| ProvenanceError::malformed("attestation", e))?;
     let (payload_type, payload, signer, keyless) = if value.get("mediaType").is_some() {
         // A Sigstore bundle: keyless when it carries a certificate.
-        let material = value.get("verificationMaterial");
-        let has_key = material.and_then(|m| m.get("publicKey")).is_some();
-        let signer = if has_key {
-            Signer::Key(verifiers.key.clone().ok_or_else(|| {
-                ProvenanceError::Verification(
-                    "the bundle is signed with a key and no attestation key was given".into(),
-                )
-            })?)
-        } else {
-            Signer::Identity(
-                verifiers
-                    .identity
-                    .clone()
-                    .unwrap_or_else(slsa_builders_identity),
-            )
-        };
-        let root = match &verifiers.root {
-            Some(r) => r,
-            None => {
-                let cached = root_cache.get_or_insert_with(TrustedRoot::production);
-                cached.as_ref().map_err(Clone::clone)?
-            }
-        };
+        let (signer, has_key) = bundle_signer(&value, verifiers)?;
+        let root = root_of(verifiers, root_cache)?;
         let v = verify_bundle(doc, ArtifactRef::StatementSubjects, &signer, root)?;
         let (pt, payload) = v.dsse.ok_or_else(|| {
             ProvenanceError::Unsupported(
@@ -200,6 +179,40 @@ pub(crate) fn finish(
         keyless,
         provenance,
     })
+}
+
+/// Who must have signed a Sigstore bundle (`value`, parsed): the
+/// attestation key when the bundle carries a public key (`true`), else the
+/// identity of `verifiers` (by default slsa-github-generator's builders).
+pub(crate) fn bundle_signer(
+    value: &serde_json::Value,
+    verifiers: &Verifiers,
+) -> Result<(Signer, bool), ProvenanceError> {
+    let has_key = value
+        .get("verificationMaterial")
+        .and_then(|m| m.get("publicKey"))
+        .is_some();
+    let signer = if has_key {
+        Signer::Key(verifiers.key.clone().ok_or_else(|| {
+            ProvenanceError::Verification(
+                "the bundle is signed with a key and no attestation key was given".into(),
+            )
+        })?)
+    } else {
+        keyless_signer(verifiers)
+    };
+    Ok((signer, has_key))
+}
+
+/// The identity a keyless signature must come from: the one given, or
+/// slsa-github-generator's builders.
+pub(crate) fn keyless_signer(verifiers: &Verifiers) -> Signer {
+    Signer::Identity(
+        verifiers
+            .identity
+            .clone()
+            .unwrap_or_else(slsa_builders_identity),
+    )
 }
 
 /// The trusted root of `verifiers`, or the production one (read once).

@@ -35,6 +35,19 @@ fn blob(layout: &Path, digest: &str) -> Result<Vec<u8>, ProvenanceError> {
     Ok(bytes)
 }
 
+/// The 32 bytes of an image digest (`sha256:<hex>`, or bare hex).
+fn image_digest(image: &str) -> Result<[u8; 32], ProvenanceError> {
+    let hex = image.strip_prefix("sha256:").unwrap_or(image);
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = hex
+            .get(2 * i..2 * i + 2)
+            .and_then(|p| u8::from_str_radix(p, 16).ok())
+            .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
+    }
+    Ok(out)
+}
+
 fn json_of(bytes: &[u8], what: &'static str) -> Result<Value, ProvenanceError> {
     serde_json::from_slice(bytes).map_err(|e| ProvenanceError::malformed(what, e))
 }
@@ -124,14 +137,7 @@ pub fn verify_layout(
         .get("manifests")
         .and_then(Value::as_array)
         .ok_or_else(|| ProvenanceError::malformed("OCI index", "no manifests"))?;
-    let hex = image.strip_prefix("sha256:").unwrap_or(image);
-    let mut image_digest = [0u8; 32];
-    for (i, o) in image_digest.iter_mut().enumerate() {
-        *o = hex
-            .get(2 * i..2 * i + 2)
-            .and_then(|p| u8::from_str_radix(p, 16).ok())
-            .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
-    }
+    let image_digest = image_digest(image)?;
     let mut out = Vec::new();
     for m in manifests {
         let kind = m
@@ -184,26 +190,14 @@ pub fn verify_cosign_layer(
     verifiers: &super::attestation::Verifiers,
     root_cache: &mut Option<Result<TrustedRoot, ProvenanceError>>,
 ) -> Result<super::attestation::Verified, ProvenanceError> {
-    use super::attestation::{finish, root_of, slsa_builders_identity};
+    use super::attestation::{finish, keyless_signer, root_of};
     let keyless = annotations.get("dev.sigstore.cosign/certificate").is_some()
         && annotations.get("dev.sigstore.cosign/bundle").is_some();
     let verified = if keyless {
         let bundle = layer_bundle(envelope, annotations)?;
-        let signer = Signer::Identity(
-            verifiers
-                .identity
-                .clone()
-                .unwrap_or_else(slsa_builders_identity),
-        );
+        let signer = keyless_signer(verifiers);
         let root = root_of(verifiers, root_cache)?;
-        let hex = image.strip_prefix("sha256:").unwrap_or(image);
-        let mut image_digest = [0u8; 32];
-        for (i, o) in image_digest.iter_mut().enumerate() {
-            *o = hex
-                .get(2 * i..2 * i + 2)
-                .and_then(|p| u8::from_str_radix(p, 16).ok())
-                .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
-        }
+        let image_digest = image_digest(image)?;
         let v = verify_bundle(&bundle, ArtifactRef::Sha256(image_digest), &signer, root)?;
         let (pt, payload) = v.dsse.ok_or_else(|| {
             ProvenanceError::Unsupported("the layer holds no DSSE envelope".into())
@@ -289,16 +283,9 @@ pub fn verify_referrer_bundle(
     verifiers: &super::attestation::Verifiers,
     root_cache: &mut Option<Result<TrustedRoot, ProvenanceError>>,
 ) -> Result<ReferrerProof, ProvenanceError> {
-    use super::attestation::{finish, root_of, slsa_builders_identity};
+    use super::attestation::{bundle_signer, finish, root_of};
     let value = json_of(bundle, "Sigstore bundle")?;
-    let hex = image.strip_prefix("sha256:").unwrap_or(image);
-    let mut image_digest = [0u8; 32];
-    for (i, o) in image_digest.iter_mut().enumerate() {
-        *o = hex
-            .get(2 * i..2 * i + 2)
-            .and_then(|p| u8::from_str_radix(p, 16).ok())
-            .ok_or_else(|| ProvenanceError::malformed("image digest", image))?;
-    }
+    let image_digest = image_digest(image)?;
     if let Some(signed) = value
         .get("messageSignature")
         .and_then(|m| m.get("messageDigest"))
@@ -311,24 +298,7 @@ pub fn verify_referrer_bundle(
             ));
         }
     }
-    let keyed = value
-        .get("verificationMaterial")
-        .and_then(|m| m.get("publicKey"))
-        .is_some();
-    let signer = if keyed {
-        Signer::Key(verifiers.key.clone().ok_or_else(|| {
-            ProvenanceError::Verification(
-                "the bundle is signed with a key and no attestation key was given".into(),
-            )
-        })?)
-    } else {
-        Signer::Identity(
-            verifiers
-                .identity
-                .clone()
-                .unwrap_or_else(slsa_builders_identity),
-        )
-    };
+    let (signer, keyed) = bundle_signer(&value, verifiers)?;
     let root = root_of(verifiers, root_cache)?;
     let v = verify_bundle(bundle, ArtifactRef::Sha256(image_digest), &signer, root)?;
     match v.dsse {

@@ -68,7 +68,8 @@ struct RawSubject {
     digest: std::collections::BTreeMap<String, String>,
 }
 
-fn decode_hex32(s: &str) -> Option<[u8; 32]> {
+/// 64 hex digits as 32 bytes.
+pub(crate) fn decode_hex32(s: &str) -> Option<[u8; 32]> {
     if s.len() != 64 {
         return None;
     }
