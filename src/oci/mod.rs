@@ -123,31 +123,42 @@ fn valid_tag(tag: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
 }
 
+/// Splits `rest` (of the input `arg`) into what it names and its pin:
+/// `NAME@sha256:<hex>`, or `NAME:TAG` where the tag is after the last `:`
+/// at or after `after_slash` (the end of the last `/`), or `default`.
+fn split_pin<'a>(
+    arg: &str,
+    rest: &'a str,
+    after_slash: usize,
+    default: Pin,
+) -> Result<(&'a str, Pin)> {
+    if let Some((name, digest)) = rest.rsplit_once('@') {
+        sha256_hex(digest).map_err(|m| usage(arg, m))?;
+        return Ok((name, Pin::Digest(digest.to_string())));
+    }
+    match rest.get(after_slash..).and_then(|t| t.rfind(':')) {
+        Some(i) => {
+            let at = after_slash + i;
+            let tag = rest.get(at + 1..).unwrap_or_default();
+            if !valid_tag(tag) {
+                return Err(usage(arg, format!("{tag:?} is not a valid tag")));
+            }
+            Ok((
+                rest.get(..at).unwrap_or_default(),
+                Pin::Tag(tag.to_string()),
+            ))
+        }
+        None => Ok((rest, default)),
+    }
+}
+
 impl Reference {
     /// Parses `oci-layout:…` or `oci://…`.
     pub fn parse(arg: &str) -> Result<Reference> {
         if let Some(rest) = arg.strip_prefix("oci-layout:") {
-            let (dir, pin) = if let Some((dir, digest)) = rest.rsplit_once('@') {
-                sha256_hex(digest).map_err(|m| usage(arg, m))?;
-                (dir, Pin::Digest(digest.to_string()))
-            } else {
-                // A tag is after the last `:` that follows the last `/`.
-                let last = rest.rfind('/').map_or(0, |i| i + 1);
-                match rest.get(last..).and_then(|t| t.rfind(':')) {
-                    Some(i) => {
-                        let at = last + i;
-                        let tag = rest.get(at + 1..).unwrap_or_default();
-                        if !valid_tag(tag) {
-                            return Err(usage(arg, format!("{tag:?} is not a valid tag")));
-                        }
-                        (
-                            rest.get(..at).unwrap_or_default(),
-                            Pin::Tag(tag.to_string()),
-                        )
-                    }
-                    None => (rest, Pin::None),
-                }
-            };
+            // Without a `/`, a tag may follow the directory itself.
+            let after_slash = rest.rfind('/').map_or(0, |i| i + 1);
+            let (dir, pin) = split_pin(arg, rest, after_slash, Pin::None)?;
             if dir.is_empty() {
                 return Err(usage(
                     arg,
@@ -160,26 +171,10 @@ impl Reference {
             });
         }
         if let Some(rest) = arg.strip_prefix("oci://") {
-            let (name, pin) = if let Some((name, digest)) = rest.rsplit_once('@') {
-                sha256_hex(digest).map_err(|m| usage(arg, m))?;
-                (name, Pin::Digest(digest.to_string()))
-            } else {
-                let last = rest.rfind('/').map_or(rest.len(), |i| i + 1);
-                match rest.get(last..).and_then(|t| t.rfind(':')) {
-                    Some(i) => {
-                        let at = last + i;
-                        let tag = rest.get(at + 1..).unwrap_or_default();
-                        if !valid_tag(tag) {
-                            return Err(usage(arg, format!("{tag:?} is not a valid tag")));
-                        }
-                        (
-                            rest.get(..at).unwrap_or_default(),
-                            Pin::Tag(tag.to_string()),
-                        )
-                    }
-                    None => (rest, Pin::Tag("latest".into())),
-                }
-            };
+            // Without a `/` there is no repository (refused below), and the
+            // `:` is a registry's port, not a tag.
+            let after_slash = rest.rfind('/').map_or(rest.len(), |i| i + 1);
+            let (name, pin) = split_pin(arg, rest, after_slash, Pin::Tag("latest".into()))?;
             let Some((registry, repository)) = name.split_once('/') else {
                 return Err(usage(
                     arg,
