@@ -24,33 +24,26 @@ pub struct Args {
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let Args { files, format } = args;
     let options = |wit: bool| ctx.options(wit);
-    let limits = &ctx.limits;
     {
-        per_file(
-            &files,
-            &options(false),
-            limits,
-            ctx.plain_http,
-            |results| match format {
-                TreeFormat::Text => Ok(texts(results, render::caps::text)),
-                TreeFormat::Json => {
-                    let entries = results
-                        .iter()
-                        .map(|(s, r)| match r {
-                            Ok(a) => CapsFile::Ok {
-                                file: a.file.clone(),
-                                digest: a.digest.clone(),
-                                components: render::caps::parts(a),
-                            },
-                            Err(e) => CapsFile::Err {
-                                file: s.display(),
-                                error: e.to_string(),
-                            },
-                        })
-                        .collect();
-                    to_json(&CapsDocument::new(entries))
-                }
-            },
-        )
+        per_file(&files, &options(false), ctx, |results| match format {
+            TreeFormat::Text => Ok(texts(results, render::caps::text)),
+            TreeFormat::Json => {
+                let entries = results
+                    .iter()
+                    .map(|(s, r)| match r {
+                        Ok(a) => CapsFile::Ok {
+                            file: a.file.clone(),
+                            digest: a.digest.clone(),
+                            components: render::caps::parts(a),
+                        },
+                        Err(e) => CapsFile::Err {
+                            file: s.display(),
+                            error: e.to_string(),
+                        },
+                    })
+                    .collect();
+                to_json(&CapsDocument::new(entries))
+            }
+        })
     }
 }

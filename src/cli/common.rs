@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use wasm_audit::config::EffectiveLimits;
 use wasm_audit::input::Source;
 use wasm_audit::output::{self, Target};
 use wasm_audit::render::escape;
@@ -90,14 +89,11 @@ impl ProgressLine {
 pub(crate) fn per_file(
     files: &[String],
     options: &Options,
-    limits: &EffectiveLimits,
-    plain_http: bool,
+    ctx: &super::Ctx,
     render: impl Fn(&FileResults) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<u8> {
-    let sources: Vec<Source> = files
-        .iter()
-        .map(|f| Source::from_arg(f).with_plain_http(plain_http))
-        .collect();
+    let limits = &ctx.limits;
+    let sources: Vec<Source> = files.iter().map(|f| ctx.source(f)).collect();
     check_stdin_once(&sources)?;
     let analyses = wasm_audit::analyze_sources(&sources, options);
     let results: Vec<_> = sources

@@ -1,7 +1,5 @@
 //! `wasm-audit diff`: two versions compared, for reviewers.
 
-use wasm_audit::config::EffectiveLimits;
-use wasm_audit::input::Source;
 use wasm_audit::{render, Options};
 
 use super::common::*;
@@ -40,7 +38,6 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         advisory_db,
     } = args;
     let options = |wit: bool| ctx.options(wit);
-    let limits = &ctx.limits;
     let color = ctx.color;
     {
         use wasm_audit::diff::{Diff, Event};
@@ -65,8 +62,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             .map(wasm_audit::advisory::Database::open)
             .transpose()?;
         let (a, b) = rayon::join(
-            || diff_side(&old, &options, limits, ctx.plain_http),
-            || diff_side(&new, &options, limits, ctx.plain_http),
+            || diff_side(&old, &options, ctx),
+            || diff_side(&new, &options, ctx),
         );
         let (a, b) = (a?, b?);
         let mut diff = Diff::compute(&a, &b);
@@ -88,13 +85,9 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
 }
 
 /// One side of a diff: a saved JSON document, or a binary to analyse.
-fn diff_side(
-    arg: &str,
-    options: &Options,
-    limits: &EffectiveLimits,
-    plain_http: bool,
-) -> anyhow::Result<wasm_audit::diff::Side> {
-    let source = Source::from_arg(arg).with_plain_http(plain_http);
+fn diff_side(arg: &str, options: &Options, ctx: &Ctx) -> anyhow::Result<wasm_audit::diff::Side> {
+    let limits = &ctx.limits;
+    let source = ctx.source(arg);
     let raw = wasm_audit::input::read_raw(&source, options.limits.max_file_size)
         .map_err(|e| limits.explain(e))?;
     // A saved JSON document is text starting with `{`; binaries start with

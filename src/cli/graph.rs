@@ -33,8 +33,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         full,
     } = args;
     let options = |wit: bool| ctx.options(wit);
-    let limits = &ctx.limits;
-    per_file(&files, &options(false), limits, ctx.plain_http, |results| {
+    per_file(&files, &options(false), ctx, |results| {
         let view = |a: &wasm_audit::Analysis| -> String {
             let g = CompositionGraph::build(a);
             match (format, full) {

@@ -31,27 +31,20 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         no_wit,
     } = args;
     let options = |wit: bool| ctx.options(wit);
-    let limits = &ctx.limits;
-    per_file(
-        &files,
-        &options(!no_wit),
-        limits,
-        ctx.plain_http,
-        |results| match format {
-            TreeFormat::Text => Ok(texts(results, render::tree::text)),
-            TreeFormat::Json => {
-                let entries = results
-                    .iter()
-                    .map(|(s, r)| match r {
-                        Ok(a) => FileEntry::Ok(a),
-                        Err(e) => FileEntry::Err {
-                            file: s.display(),
-                            error: e.to_string(),
-                        },
-                    })
-                    .collect();
-                to_json(&TreeDocument::new(entries))
-            }
-        },
-    )
+    per_file(&files, &options(!no_wit), ctx, |results| match format {
+        TreeFormat::Text => Ok(texts(results, render::tree::text)),
+        TreeFormat::Json => {
+            let entries = results
+                .iter()
+                .map(|(s, r)| match r {
+                    Ok(a) => FileEntry::Ok(a),
+                    Err(e) => FileEntry::Err {
+                        file: s.display(),
+                        error: e.to_string(),
+                    },
+                })
+                .collect();
+            to_json(&TreeDocument::new(entries))
+        }
+    })
 }
