@@ -375,6 +375,20 @@ pub struct Part {
 }
 
 impl Part {
+    /// What the part is and where it lies, as both SPDX writers say it
+    /// (`WebAssembly module /component[0]/module[1] (code), 120 bytes at
+    /// offset 64 of the input`).
+    pub fn describe(&self) -> String {
+        format!(
+            "WebAssembly {} {} ({}), {} bytes at offset {} of the input",
+            self.kind.as_str(),
+            self.path,
+            self.class.as_str(),
+            self.size,
+            self.offset
+        )
+    }
+
     /// The first 12 hex digits of the digest.
     pub fn short_digest(&self) -> &str {
         self.sha256.get(..12).unwrap_or(&self.sha256)

@@ -244,14 +244,7 @@ fn document(sbom: &Sbom) -> Result<Document> {
             license_comments: comments,
             copyright_text: NOASSERTION,
             description: p.description.clone(),
-            comment: format!(
-                "WebAssembly {} {} ({}), {} bytes at offset {} of the input; version: {version_note}",
-                p.kind.as_str(),
-                p.path,
-                p.class.as_str(),
-                p.size,
-                p.offset
-            ),
+            comment: format!("{}; version: {version_note}", p.describe()),
             external_refs: Vec::new(),
             primary_package_purpose: if i == 0 { "APPLICATION" } else { "LIBRARY" },
             annotations: annotate(&p.properties),

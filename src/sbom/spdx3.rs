@@ -256,14 +256,7 @@ fn document(sbom: &Sbom) -> Result<Value> {
             )),
             _ => None,
         };
-        let mut comment = format!(
-            "WebAssembly {} {} ({}), {} bytes at offset {} of the input",
-            p.kind.as_str(),
-            p.path,
-            p.class.as_str(),
-            p.size,
-            p.offset
-        );
+        let mut comment = p.describe();
         if let Some(c) = licence_comment {
             comment.push_str("; ");
             comment.push_str(&c);
