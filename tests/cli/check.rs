@@ -5,6 +5,7 @@
 //! policies; every output format held to its schema.
 
 use crate::common;
+use crate::common::finding_codes as codes;
 use crate::common::{assert_valid, openssl, p256_key, repo, schema_validator, sign, write_json};
 
 use std::path::{Path, PathBuf};
@@ -55,17 +56,6 @@ fn check(args: &[&std::ffi::OsStr]) -> Run {
         report: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|x| x["code"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn demo() -> PathBuf {

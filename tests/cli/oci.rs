@@ -4,11 +4,12 @@
 //! the attestation removed, two wasm layers, a lying size, another digest
 //! algorithm, a container image).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
 use crate::common;
+use crate::common::finding_codes as codes;
 use crate::oci_fixture::{component, Layout};
 
 struct Fixture {
@@ -67,17 +68,6 @@ impl Fixture {
         let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         (common::code(&out), report, stderr)
     }
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|f| f["code"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -351,18 +341,9 @@ fn hostile_manifests_are_clear_errors() {
 
 #[test]
 fn the_slsa_container_layout_is_not_wasm_a_clear_error() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../shared/conformance/slsa/gha_generic_container/v2.1.0/container_workflow_dispatch",
-    );
-    if !dir.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is required in CI",
-            dir.display()
-        );
-        eprintln!("SKIPPED: {} absent", dir.display());
+    let Some(dir) = common::slsa_container_layout() else {
         return;
-    }
+    };
     let out = common::run(["check".to_string(), format!("oci-layout:{}", dir.display())]);
     assert_eq!(common::code(&out), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);

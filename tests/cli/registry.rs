@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 use crate::common;
+use crate::common::finding_codes as codes;
 use crate::oci_fixture::{component, Layout, MANIFEST};
 
 /// A registry process, killed on drop.
@@ -294,6 +295,20 @@ fn fixture_with(htpasswd: bool) -> Option<Fixture> {
 }
 
 impl Fixture {
+    /// Deletes from `repo` the cosign attestation (tag
+    /// `sha256-<hex>.att`) the layout made for `manifest`.
+    fn delete_attestation(&self, repo: &str, manifest: &str) {
+        let att_tag = format!("{}.att", manifest.replace(':', "-"));
+        let att = self
+            .layout
+            .manifests
+            .iter()
+            .find(|(t, _)| *t == att_tag)
+            .map(|(_, b)| common::sha256(b))
+            .unwrap();
+        self.registry.delete_manifest(repo, &att);
+    }
+
     /// `check --format json` with `DOCKER_CONFIG` set to `DIR/docker`
     /// (empty unless a test writes a `config.json` there).
     fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
@@ -318,17 +333,6 @@ impl Fixture {
         let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         (common::code(&out), report, stderr)
     }
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|f| f["code"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -406,15 +410,7 @@ fn a_registry_artifact_passes_and_its_substitutes_fail() {
     assert_eq!(codes(&report), ["oci-config-mismatch"], "{report:#}");
 
     // The attestation removed: provenance-missing under require-provenance.
-    let att_tag = format!("{}.att", v2.replace(':', "-"));
-    let att = f
-        .layout
-        .manifests
-        .iter()
-        .find(|(t, _)| *t == att_tag)
-        .map(|(_, b)| common::sha256(b))
-        .unwrap();
-    f.registry.delete_manifest("org/app", &att);
+    f.delete_attestation("org/app", &v2);
     let (code, report, _) = f.check(&f.registry.reference("org/app:v2"), true);
     assert_eq!(code, 1);
     let found = codes(&report);
@@ -605,15 +601,7 @@ fn a_composed_corpus_component_from_the_registry_passes_and_its_substitute_fails
 
     // The attestation removed: the root required to have provenance has
     // none.
-    let att_tag = format!("{}.att", f.manifest.replace(':', "-"));
-    let att = f
-        .layout
-        .manifests
-        .iter()
-        .find(|(t, _)| *t == att_tag)
-        .map(|(_, b)| common::sha256(b))
-        .unwrap();
-    f.registry.delete_manifest("org/composed", &att);
+    f.delete_attestation("org/composed", &f.manifest);
     let (code, report, stderr) = f.check(&reference, true);
     assert_eq!(code, 1, "{report:#}\n{stderr}");
     assert_eq!(codes(&report), ["provenance-missing"], "{report:#}");

@@ -235,6 +235,18 @@ pub fn snapshot(path: &Path, actual: &str) {
     );
 }
 
+/// The finding codes of a JSON `check` report, in order.
+pub fn finding_codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|x| x["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A folder of `../shared/conformance` (or `$WASM_AUDIT_CONFORMANCE_ROOT/NAME`):
 /// `None`, with a SKIPPED line, when it is absent outside CI; a panic when it
 /// is absent in CI.
@@ -258,6 +270,14 @@ pub fn conformance_dir(name: &str, marker: &str) -> Option<PathBuf> {
         dir.join(marker).display()
     );
     None
+}
+
+/// The OCI layout of slsa-verifier's gha_generic_container fixture (a
+/// container image with its cosign attestation), from
+/// `../shared/conformance/slsa`; `None` or a panic as [`conformance_dir`].
+pub fn slsa_container_layout() -> Option<PathBuf> {
+    const LAYOUT: &str = "gha_generic_container/v2.1.0/container_workflow_dispatch";
+    conformance_dir("slsa", &format!("{LAYOUT}/index.json")).map(|d| d.join(LAYOUT))
 }
 
 /// The RustSec advisory database snapshot: `$WASM_AUDIT_ADVISORY_DB`, else

@@ -54,18 +54,9 @@ fn references_parse() {
 
 #[test]
 fn the_slsa_container_layout_yields_its_verified_attestation() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../shared/conformance/slsa/gha_generic_container/v2.1.0/container_workflow_dispatch",
-    );
-    if !dir.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is required in CI",
-            dir.display()
-        );
-        eprintln!("SKIPPED: {} absent", dir.display());
+    let Some(dir) = crate::common::slsa_container_layout() else {
         return;
-    }
+    };
     let input = format!("oci-layout:{}", dir.display());
     let reference = Reference::parse(&input).unwrap();
     let store = Layout::open(&dir).unwrap();
