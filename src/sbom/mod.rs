@@ -374,6 +374,19 @@ pub struct Part {
     pub properties: Vec<Property>,
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` by shape (the form both SPDX versions require
+/// of their dates; the calendar is checked where it matters).
+pub(crate) fn is_utc_timestamp(d: &str) -> bool {
+    d.len() == 20
+        && d.bytes().enumerate().all(|(k, b)| match k {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            19 => b == b'Z',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 impl Part {
     /// What the part is and where it lies, as both SPDX writers say it
     /// (`WebAssembly module /component[0]/module[1] (code), 120 bytes at

@@ -424,17 +424,7 @@ fn check(doc: &Document) -> std::result::Result<(), String> {
             }
         }
     }
-    let date_ok = |d: &str| {
-        d.len() == 20
-            && d.bytes().enumerate().all(|(k, b)| match k {
-                4 | 7 => b == b'-',
-                10 => b == b'T',
-                13 | 16 => b == b':',
-                19 => b == b'Z',
-                _ => b.is_ascii_digit(),
-            })
-    };
-    if !date_ok(&doc.creation_info.created) {
+    if !super::is_utc_timestamp(&doc.creation_info.created) {
         errors.push(format!("malformed date `{}`", doc.creation_info.created));
     }
     if errors.is_empty() {

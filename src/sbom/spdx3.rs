@@ -588,15 +588,7 @@ pub fn check(doc: &Value) -> std::result::Result<(), String> {
         for key in ["created", "security_publishedTime"] {
             if let Some(d) = e.get(key) {
                 let ok = d.as_str().is_some_and(|d| {
-                    d.get(..10).is_some_and(super::cyclonedx::date_ok)
-                        && d.len() == 20
-                        && d.bytes().enumerate().all(|(k, b)| match k {
-                            4 | 7 => b == b'-',
-                            10 => b == b'T',
-                            13 | 16 => b == b':',
-                            19 => b == b'Z',
-                            _ => b.is_ascii_digit(),
-                        })
+                    d.get(..10).is_some_and(super::cyclonedx::date_ok) && super::is_utc_timestamp(d)
                 });
                 if !ok {
                     errors.push(format!("malformed date {d}"));
