@@ -393,15 +393,21 @@ impl ModuleInfo {
     /// module act: never inert). A section declaring no bodies is read, so
     /// that bytes after its count are still an error.
     pub fn needs_bodies(&self) -> bool {
-        self.code_entries == 0
-            || (self.imports.is_empty()
-                && self.tables.len() == 1
-                && self.tables.first() == Some(&ConstVal::Null)
-                && self.memories == 0
-                && self.globals.is_empty()
-                && self.tags == 0
-                && self.start.is_none()
-                && self.elems.is_empty())
+        self.code_entries == 0 || self.shim_shaped_before_code()
+    }
+
+    /// The part of [`ModuleInfo::is_shim_shaped`] that the sections before
+    /// the code decide: no imports, one defined table with no initial
+    /// contents, no memory, global, tag, start or element segment.
+    fn shim_shaped_before_code(&self) -> bool {
+        self.imports.is_empty()
+            && self.tables.len() == 1
+            && self.tables.first() == Some(&ConstVal::Null)
+            && self.memories == 0
+            && self.globals.is_empty()
+            && self.tags == 0
+            && self.start.is_none()
+            && self.elems.is_empty()
     }
 
     /// `wit-component`'s shim, by shape: no imports, one defined table with
@@ -411,14 +417,7 @@ impl ModuleInfo {
     /// instantiation. Such a module is wiring: calling its export *i* calls
     /// whatever slot *i* holds, and the interpreter follows exactly that.
     pub fn is_shim_shaped(&self) -> bool {
-        if !self.imports.is_empty()
-            || self.tables.len() != 1
-            || self.tables.first() != Some(&ConstVal::Null)
-            || self.memories != 0
-            || !self.globals.is_empty()
-            || self.tags != 0
-            || self.start.is_some()
-            || !self.elems.is_empty()
+        if !self.shim_shaped_before_code()
             || !self.active_data.is_empty()
             || self.trampolines.is_empty()
             || self.defined_funcs as usize != self.trampolines.len()
