@@ -10,6 +10,10 @@ use std::sync::Mutex;
 use clap::{CommandFactory, FromArgMatches};
 use wasm_audit::render::escape;
 
+/// mimalloc rather than the system allocator: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Where the last panic happened, for the one-line message below.
 static PANIC_AT: Mutex<Option<String>> = Mutex::new(None);
 

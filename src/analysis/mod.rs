@@ -255,9 +255,9 @@ fn derive(
                     options.limits.max_dep_v0_size,
                 )
             });
-            let wit =
-                (options.wit && job.kind == NodeKind::Component).then(|| wit::summarize(span));
             let digest = (job.range != *whole).then(|| digest::sha256(span));
+            let wit = (options.wit && job.kind == NodeKind::Component)
+                .then(|| wit::summarize_keyed(span, digest.as_deref()));
             (
                 i,
                 Derived {
