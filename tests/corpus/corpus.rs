@@ -360,3 +360,46 @@ fn every_corpus_file_passes_when_its_own_digest_is_trusted() {
     }
     assert!(audited >= 100, "only {audited} corpus files audited");
 }
+
+/// One process over the whole corpus reports every file exactly as a
+/// process of its own does: what one file's analysis keeps for the rest of
+/// the process (WIT results by digest and by skeleton) never changes
+/// another file's report. The corpus nests the same components in several
+/// files (the wasmcp and Spin compositions), and many of them do not
+/// decode standalone, so both kinds of remembered result are exercised.
+#[test]
+fn a_batch_reports_every_file_as_a_run_of_its_own() {
+    let files = common::corpus_wasm_files();
+    if files.is_empty() {
+        return;
+    }
+    let tree = |files: &[std::path::PathBuf]| -> serde_json::Value {
+        let out = common::bin()
+            .args(["tree", "--format", "json"])
+            .args(files)
+            .output()
+            .expect("run wasm-audit");
+        // Pre-1.0 encodings in the corpus are errors: exit 2, still reported.
+        assert!(matches!(common::code(&out), 0 | 2), "{out:?}");
+        serde_json::from_slice(&out.stdout).expect("tree JSON")
+    };
+    let batch = tree(&files);
+    let entries = batch["files"].as_array().expect("files");
+    assert_eq!(entries.len(), files.len());
+    let (mut nested_wit, mut nested_notes) = (0, 0);
+    for (path, entry) in files.iter().zip(entries) {
+        let single = tree(std::slice::from_ref(path));
+        assert_eq!(entry, &single["files"][0], "{}", path.display());
+        for node in entry["nodes"].as_array().into_iter().flatten() {
+            if node["kind"] == "component" && node["depth"] != 0 {
+                nested_wit += usize::from(node.get("wit").is_some());
+                nested_notes +=
+                    usize::from(node["notes"].to_string().contains("WIT not decodable"));
+            }
+        }
+    }
+    assert!(
+        nested_wit > 10 && nested_notes > 10,
+        "{nested_wit} {nested_notes}"
+    );
+}
