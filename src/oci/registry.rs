@@ -6,9 +6,11 @@
 //!
 //! HTTPS (rustls) unless plain HTTP is asked for (`--plain-http`, for
 //! loopback test registries). Credentials: anonymous, or the Docker
-//! configuration file's `auths` entry for the registry (`auth` or
-//! `username`/`password`: basic; `identitytoken`/`registrytoken`: bearer);
-//! credential helpers (`credsStore`, `credHelpers`) are not run.
+//! configuration file's credentials for the registry, as Docker finds them:
+//! the credential helper of `credHelpers` for the registry, else the one of
+//! `credsStore` (`docker-credential-NAME get`, see [`run_helper`]), else the
+//! `auths` entry (`auth` or `username`/`password`: basic;
+//! `identitytoken`/`registrytoken`: bearer).
 //!
 //! oci-client is async: each call runs on a current-thread tokio runtime
 //! owned by the store, made when it is opened and dropped with it.
@@ -232,7 +234,204 @@ pub fn docker_auth(registry: &str) -> Result<RegistryAuth, String> {
     let bytes = crate::provenance::read_document(&path, "Docker configuration")?;
     let config: Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
-    auth_from_config(&config, registry).map_err(|m| format!("{}: {m}", path.display()))
+    match helper_for(&config, registry).map_err(|m| format!("{}: {m}", path.display()))? {
+        Some(helper) => run_helper(&helper, &server_url(registry)),
+        None => auth_from_config(&config, registry).map_err(|m| format!("{}: {m}", path.display())),
+    }
+}
+
+/// The credential helper Docker would ask for `registry`: `credHelpers`'
+/// entry for it, else `credsStore`; `None` when there is neither (the
+/// `auths` entries are used). A helper is a program `docker-credential-NAME`
+/// found on `PATH`: a NAME that is not a plain name (a path, an option,
+/// anything but letters, digits, `-`, `_` and `.`) is an error, never run.
+pub fn helper_for(config: &Value, registry: &str) -> Result<Option<String>, String> {
+    let named = |what: &str, v: &Value| -> Result<Option<String>, String> {
+        let Some(name) = v.as_str() else {
+            return Err(format!("{what} is not a string"));
+        };
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let plain = !name.starts_with(['-', '.'])
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !plain || name.len() > 64 {
+            return Err(format!(
+                "{what} {:?} is not a credential helper name (docker-credential-NAME)",
+                crate::escape::one_line(name)
+            ));
+        }
+        Ok(Some(name.to_string()))
+    };
+    if let Some(helpers) = config.get("credHelpers") {
+        let helpers = helpers.as_object().ok_or("credHelpers is not an object")?;
+        if let Some(v) = helpers.get(registry).or_else(|| {
+            is_docker_hub(registry)
+                .then(|| {
+                    helpers
+                        .iter()
+                        .find(|(k, _)| is_docker_hub(k))
+                        .map(|(_, v)| v)
+                })
+                .flatten()
+        }) {
+            if let Some(name) = named(&format!("credHelpers.{registry:?}"), v)? {
+                return Ok(Some(name));
+            }
+        }
+    }
+    match config.get("credsStore") {
+        Some(v) => named("credsStore", v),
+        None => Ok(None),
+    }
+}
+
+fn is_docker_hub(host: &str) -> bool {
+    let host = host
+        .strip_prefix("https://")
+        .unwrap_or(host)
+        .split('/')
+        .next()
+        .unwrap_or(host);
+    matches!(
+        host,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    )
+}
+
+/// The server URL a credential helper is asked about: Docker Hub's
+/// historical `https://index.docker.io/v1/`, else the registry host.
+fn server_url(registry: &str) -> String {
+    if is_docker_hub(registry) {
+        "https://index.docker.io/v1/".into()
+    } else {
+        registry.into()
+    }
+}
+
+/// How long a credential helper may take (one that waits for a desktop
+/// keychain to be unlocked would otherwise hang a CI step).
+const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most a credential helper's answer may hold.
+const HELPER_MAX_OUTPUT: u64 = 64 << 10;
+
+/// Runs `docker-credential-NAME get` with the server URL on standard input,
+/// as the Docker credential-helper protocol says, and reads its answer
+/// (`{"ServerURL", "Username", "Secret"}`; the user name `<token>` marks an
+/// identity token). A helper that has no credentials for the server says
+/// so (exit 1, "credentials not found"): the pull is anonymous, as with
+/// Docker. Anything else, or no answer within [`HELPER_TIMEOUT`], is an
+/// error.
+pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
+    use std::io::{Read as _, Write as _};
+    use std::process::{Command, Stdio};
+    let program = format!("docker-credential-{name}");
+    let mut child = Command::new(&program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("credential helper {program}: not found on PATH")
+            }
+            _ => format!("credential helper {program}: cannot run it: {e}"),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A helper that exits without reading its input is judged by its
+        // exit status and answer below.
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    let mut stdout = child.stdout.take().ok_or("no helper output")?;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let read = (&mut stdout)
+            .take(HELPER_MAX_OUTPUT + 1)
+            .read_to_end(&mut out);
+        read.map(|_| out)
+    });
+    // Both the helper's exit and the end of its output are waited for,
+    // within the timeout; a helper that lingers once its output is over
+    // (or was cut off at the limit), or whose output stays open after it
+    // exited (a background process holding it), gets a second at most.
+    let started = std::time::Instant::now();
+    let grace = Duration::from_secs(1);
+    let (mut status, mut exited_at, mut read_at) = (None, None, None);
+    let exit = loop {
+        let now = std::time::Instant::now();
+        if status.is_none() {
+            status = child
+                .try_wait()
+                .map_err(|e| format!("credential helper {program}: {e}"))?;
+            exited_at = status.map(|_| now);
+        }
+        if read_at.is_none() && reader.is_finished() {
+            read_at = Some(now);
+        }
+        if let (Some(exit), Some(_)) = (status, read_at) {
+            break exit;
+        }
+        let late = now >= started + HELPER_TIMEOUT
+            || read_at.is_some_and(|t| now >= t + grace)
+            || exited_at.is_some_and(|t| now >= t + grace);
+        if late {
+            if status.is_none() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            let why = if read_at.is_some() {
+                match reader.join() {
+                    Ok(Ok(out)) if out.len() as u64 > HELPER_MAX_OUTPUT => {
+                        format!("answer larger than {HELPER_MAX_OUTPUT} bytes")
+                    }
+                    _ => "it did not exit after answering".to_string(),
+                }
+            } else if exited_at.is_some() {
+                "its output stayed open after it exited".to_string()
+            } else {
+                format!("no answer within {} s", HELPER_TIMEOUT.as_secs())
+            };
+            return Err(format!("credential helper {program}: {why}"));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let out = reader
+        .join()
+        .map_err(|_| format!("credential helper {program}: its output could not be read"))?
+        .map_err(|e| format!("credential helper {program}: {e}"))?;
+    if out.len() as u64 > HELPER_MAX_OUTPUT {
+        return Err(format!(
+            "credential helper {program}: answer larger than {HELPER_MAX_OUTPUT} bytes"
+        ));
+    }
+    let text = String::from_utf8_lossy(&out);
+    if !exit.success() {
+        if text.to_ascii_lowercase().contains("credentials not found") {
+            return Ok(RegistryAuth::Anonymous);
+        }
+        let said: String = text.trim().chars().take(200).collect();
+        return Err(format!(
+            "credential helper {program} failed ({exit}): {}",
+            crate::escape::one_line(&said)
+        ));
+    }
+    let answer: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("credential helper {program}: the answer is not JSON: {e}"))?;
+    let field = |k: &str| answer.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (user, secret) = (field("Username"), field("Secret"));
+    if secret.is_empty() {
+        return Err(format!(
+            "credential helper {program}: the answer has no Secret"
+        ));
+    }
+    Ok(if user == "<token>" {
+        RegistryAuth::Bearer(secret.to_string())
+    } else {
+        RegistryAuth::Basic(user.to_string(), secret.to_string())
+    })
 }
 
 /// The `auths` entry of a Docker configuration for `registry` (keys may

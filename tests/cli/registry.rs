@@ -310,7 +310,8 @@ impl Fixture {
     }
 
     /// `check --format json` with `DOCKER_CONFIG` set to `DIR/docker`
-    /// (empty unless a test writes a `config.json` there).
+    /// (empty unless a test writes a `config.json` there) and `DIR/bin`
+    /// first on `PATH` (for credential helpers a test writes there).
     fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
         let policy = self.dir.join("wasm-audit.toml");
         let mut args: Vec<&std::ffi::OsStr> = vec![
@@ -327,6 +328,13 @@ impl Fixture {
         let out = common::bin()
             .args(args)
             .env("DOCKER_CONFIG", self.dir.join("docker"))
+            .env("PATH", {
+                let mut paths = vec![self.dir.join("bin")];
+                paths.extend(std::env::split_paths(
+                    &std::env::var_os("PATH").unwrap_or_default(),
+                ));
+                std::env::join_paths(paths).unwrap()
+            })
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -506,6 +514,93 @@ fn basic_auth_from_the_docker_config() {
         report["inputs"][0]["oci"]["manifest_digest"],
         f.manifest.as_str()
     );
+}
+
+/// Credentials from a Docker credential helper (`credsStore`, and
+/// `credHelpers`, which wins for its registry), run as Docker runs them:
+/// `docker-credential-NAME get` with the server on standard input. A
+/// helper with the right password passes; one with a wrong password, one
+/// that is not installed, one that answers garbage, and one that has no
+/// credentials (an anonymous pull, which this registry refuses) are
+/// one-line errors (exit 2).
+#[cfg(unix)]
+#[test]
+fn credentials_from_a_docker_credential_helper() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let Some(f) = fixture_with(true) else { return };
+    let reference = f.registry.reference("org/app:v1");
+    let server = format!("127.0.0.1:{}", f.registry.port);
+    let bin = f.dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = |name: &str, answer: &str| {
+        let path = bin.join(format!("docker-credential-{name}"));
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh
+[ \"$1\" = get ] || exit 3
+read -r server
+if [ \"$server\" = '{server}' ]; then
+{answer}
+else
+echo 'credentials not found in native keychain'; exit 1
+fi
+"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    let creds = |password: &str| {
+        format!(
+            "printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{password}\"}}' \"$server\""
+        )
+    };
+    helper("good", &creds(PASSWORD));
+    helper("wrong", &creds("not-the-password"));
+    helper("garbage", "echo 'this is not JSON'");
+    helper(
+        "empty",
+        "echo 'credentials not found in native keychain'; exit 1",
+    );
+    // An endless answer, and a helper whose output a background process
+    // keeps open: cut off after the limit or a grace second, not awaited.
+    helper("flood", "yes '{\"Secret\": \"x\"}'");
+    helper("daemon", &format!("{}\nsleep 60 &", creds(PASSWORD)));
+    let config = |v: Value| {
+        std::fs::create_dir_all(f.dir.join("docker")).unwrap();
+        common::write_json(&f.dir.join("docker/config.json"), &v);
+    };
+
+    config(json!({ "credsStore": "good" }));
+    let (code, report, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{report:#}\n{stderr}");
+    assert_eq!(
+        report["inputs"][0]["oci"]["manifest_digest"],
+        f.manifest.as_str()
+    );
+    // credHelpers wins for its registry, over credsStore.
+    config(json!({ "credsStore": "good", "credHelpers": { server.clone(): "wrong" } }));
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    config(json!({ "credsStore": "wrong", "credHelpers": { server.clone(): "good" } }));
+    let (code, _, stderr) = f.check(&reference, true);
+    assert_eq!(code, 0, "{stderr}");
+    for (store, expected) in [
+        ("not-installed", "docker-credential-not-installed"),
+        ("garbage", "not JSON"),
+        ("empty", ""),
+        ("../good", "not a credential helper name"),
+        ("flood", "answer larger than 65536 bytes"),
+        ("daemon", "its output stayed open after it exited"),
+    ] {
+        config(json!({ "credsStore": store }));
+        let (code, _, stderr) = f.check(&reference, true);
+        assert_eq!(code, 2, "{store}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{store}: {stderr}");
+        assert!(stderr.contains(expected), "{store}: {stderr}");
+    }
 }
 
 /// The acceptance case of #16 with a real composition: a wac composition

@@ -355,3 +355,52 @@ fn a_composed_corpus_component_in_a_layout_matches_its_config() {
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
     assert!(mismatches[0].contains(&exports[0]), "{mismatches:?}");
 }
+
+/// Which credential helper Docker would ask: `credHelpers`' entry for the
+/// registry (Docker Hub under any of its names), else `credsStore`, else
+/// none; a name that is not a plain program-name suffix is an error and is
+/// never run.
+#[test]
+fn docker_config_credential_helpers() {
+    use wasm_audit::oci::registry::helper_for;
+    let config = serde_json::json!({
+        "credsStore": "desktop",
+        "credHelpers": {
+            "123.dkr.ecr.us-east-1.amazonaws.com": "ecr-login",
+            "https://index.docker.io/v1/": "hub",
+            "empty.example": ""
+        }
+    });
+    let helper = |r: &str| helper_for(&config, r).unwrap();
+    assert_eq!(
+        helper("123.dkr.ecr.us-east-1.amazonaws.com").as_deref(),
+        Some("ecr-login")
+    );
+    assert_eq!(helper("docker.io").as_deref(), Some("hub"));
+    assert_eq!(helper("index.docker.io").as_deref(), Some("hub"));
+    assert_eq!(helper("ghcr.io").as_deref(), Some("desktop"));
+    assert_eq!(helper("empty.example").as_deref(), Some("desktop"));
+    let only_helpers = serde_json::json!({ "credHelpers": { "ghcr.io": "gh" } });
+    assert_eq!(
+        helper_for(&only_helpers, "ghcr.io").unwrap().as_deref(),
+        Some("gh")
+    );
+    assert_eq!(helper_for(&only_helpers, "quay.io").unwrap(), None);
+    assert_eq!(helper_for(&serde_json::json!({}), "quay.io").unwrap(), None);
+    for hostile in [
+        "../../bin/sh",
+        "/bin/sh",
+        "-version",
+        ".hidden",
+        "a b",
+        "x;rm -rf",
+        "\u{1b}[31mred",
+    ] {
+        let config = serde_json::json!({ "credsStore": hostile });
+        let err = helper_for(&config, "ghcr.io").unwrap_err();
+        assert!(err.contains("not a credential helper name"), "{err}");
+        assert!(!err.contains('\u{1b}'), "{err}");
+    }
+    assert!(helper_for(&serde_json::json!({ "credsStore": 7 }), "ghcr.io").is_err());
+    assert!(helper_for(&serde_json::json!({ "credHelpers": [] }), "ghcr.io").is_err());
+}
