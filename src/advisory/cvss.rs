@@ -1,17 +1,17 @@
-//! CVSS v3.0/v3.1 base scores from a vector string (the specification's
-//! formulas, section 7), for the SBOM ratings. CVSS 4.0 vectors are passed
-//! on without a score: its scoring needs the specification's lookup
-//! tables, and a consumer that reads CVSS 4.0 computes it from the vector.
+//! CVSS scores from a vector string, for the SBOM ratings: v3.0/v3.1 with
+//! the specification's formulas (section 7), written here; v4.0 with
+//! RustSec's `cvss` crate (its scoring is a lookup table of macrovectors
+//! and an interpolation, not a formula).
 
-/// A parsed CVSS 3.x vector's base score and severity.
+/// A parsed CVSS vector's score and severity.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rating {
     /// 0.0 to 10.0, one decimal.
     pub score: f64,
     /// `none`, `low`, `medium`, `high` or `critical`.
     pub severity: &'static str,
-    /// 0 for 3.0, 1 for 3.1.
-    pub minor: u8,
+    /// The CVSS version: (3, 0), (3, 1) or (4, 0).
+    pub version: (u8, u8),
 }
 
 /// The severity band of a score.
@@ -40,9 +40,15 @@ fn round_up(x: f64) -> f64 {
     }
 }
 
-/// The base score of a `CVSS:3.0/...` or `CVSS:3.1/...` vector; `None` for
-/// another version or a vector missing a base metric.
+/// The score of a `CVSS:3.0/...`, `CVSS:3.1/...` or `CVSS:4.0/...` vector;
+/// `None` for another version or a vector missing a base metric. A 3.x
+/// score is the base score (other metrics are not read); a 4.0 score is the
+/// vector's, which is CVSS-B when it holds base metrics only (as RustSec's
+/// do) and takes threat and environmental metrics into account otherwise.
 pub fn base_score(vector: &str) -> Option<Rating> {
+    if vector.starts_with("CVSS:4.0/") {
+        return v4_score(vector);
+    }
     let mut parts = vector.split('/');
     let minor = match parts.next()? {
         "CVSS:3.0" => 0,
@@ -112,7 +118,23 @@ pub fn base_score(vector: &str) -> Option<Rating> {
     Some(Rating {
         score,
         severity: severity(score),
-        minor,
+        version: (3, minor),
+    })
+}
+
+/// A CVSS 4.0 vector's score, by the `cvss` crate. Its scoring unwraps the
+/// base metrics its parser has checked are there; a panic in it would be
+/// its bug, and gives no score rather than ending the run.
+fn v4_score(vector: &str) -> Option<Rating> {
+    let parsed: cvss::v4::Vector = vector.parse().ok()?;
+    let score = std::panic::catch_unwind(|| parsed.score().value()).ok()?;
+    if !(0.0..=10.0).contains(&score) {
+        return None;
+    }
+    Some(Rating {
+        score,
+        severity: severity(score),
+        version: (4, 0),
     })
 }
 
@@ -158,10 +180,55 @@ mod tests {
         }
     }
 
+    /// CVSS 4.0 scores as the Python `cvss` package 3.4 (an independent
+    /// implementation) computes them; the last vector carries a threat
+    /// metric (CVSS-BT). tests/lib/advisories.rs compares every vector of
+    /// the RustSec snapshot with that package at test time.
+    #[test]
+    fn v4_scores_match_an_independent_implementation() {
+        for (vector, score, sev) in [
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                9.3,
+                "critical",
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                10.0,
+                "critical",
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                0.0,
+                "none",
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                1.0,
+                "low",
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U",
+                8.1,
+                "high",
+            ),
+        ] {
+            let r = base_score(vector).expect(vector);
+            assert!((r.score - score).abs() < 1e-9, "{vector}: {}", r.score);
+            assert_eq!((r.severity, r.version), (sev, (4, 0)), "{vector}");
+        }
+    }
+
     #[test]
     fn other_versions_and_broken_vectors_have_no_score() {
+        assert!(base_score("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P").is_none());
+        assert!(base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H").is_none());
         assert!(
-            base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").is_none()
+            base_score("CVSS:4.0/AV:N/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+                .is_none()
+        );
+        assert!(
+            base_score("CVSS:4.0/AV:Q/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").is_none()
         );
         assert!(base_score("CVSS:3.1/AV:N/AC:L").is_none());
         assert!(base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_none());

@@ -810,15 +810,14 @@ fn vulnerabilities(sbom: &Sbom) -> Vec<Vulnerability> {
             })
             .and_then(|vector| {
                 let rated = crate::advisory::cvss::base_score(vector);
-                let method = if vector.starts_with("CVSS:4.") {
-                    "CVSSv4"
-                } else {
-                    match rated.map(|r| r.minor) {
-                        Some(0) => "CVSSv3",
-                        Some(_) => "CVSSv31",
-                        // Neither 3.x nor 4.0: not a rating this tool can name.
-                        None => return None,
-                    }
+                let method = match rated.map(|r| r.version) {
+                    Some((4, _)) => "CVSSv4",
+                    Some((3, 0)) => "CVSSv3",
+                    Some(_) => "CVSSv31",
+                    // A 4.0 vector that does not parse still names its
+                    // method; anything else is not a rating this tool can name.
+                    None if vector.starts_with("CVSS:4.") => "CVSSv4",
+                    None => return None,
                 };
                 Some(vec![Rating {
                     source: Source {

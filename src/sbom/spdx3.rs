@@ -448,7 +448,11 @@ fn document(sbom: &Sbom) -> Result<Value> {
         if let Some((vector, r)) = rated {
             let cvss = g.iri(&format!("{local}-cvss"));
             g.elements.push(element(
-                "security_CvssV3VulnAssessmentRelationship",
+                if r.version.0 == 4 {
+                    "security_CvssV4VulnAssessmentRelationship"
+                } else {
+                    "security_CvssV3VulnAssessmentRelationship"
+                },
                 &cvss,
                 json!({
                     "from": vid,

@@ -344,3 +344,101 @@ fn version_strings_that_look_patched_do_not_dodge_an_advisory() {
         assert!(advisory_findings(&report).is_empty(), "{version}");
     }
 }
+
+/// Every CVSS vector of the RustSec snapshot (3.0, 3.1 and 4.0) gets the
+/// score and severity that the Python `cvss` package (RedTeam Pentesting's,
+/// an implementation independent of both ours and RustSec's crate) gives
+/// it. The vectors are read from the advisories' front matter by line, not
+/// by the tool's parser.
+#[test]
+fn cvss_scores_match_an_independent_implementation() {
+    use wasm_audit::advisory::cvss::base_score;
+    let Some(db) = common::advisory_db() else {
+        return;
+    };
+    let mut vectors = std::collections::BTreeSet::new();
+    let mut stack = vec![db];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)
+            .expect("read advisory dir")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).expect("read advisory");
+                for line in text.lines() {
+                    if let Some(v) = line
+                        .strip_prefix("cvss = \"")
+                        .and_then(|v| v.strip_suffix('"'))
+                    {
+                        vectors.insert(v.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let v4 = vectors
+        .iter()
+        .filter(|v| v.starts_with("CVSS:4.0/"))
+        .count();
+    assert!(
+        v4 >= 20 && vectors.len() - v4 >= 50,
+        "{v4} of {}",
+        vectors.len()
+    );
+    let script = r#"
+import sys
+try:
+    from cvss import CVSS3, CVSS4
+except ImportError as e:
+    print(f"the Python package cvss is missing ({e})")
+    sys.exit(3)
+for v in sys.stdin.read().split():
+    if v.startswith("CVSS:4.0/"):
+        c = CVSS4(v)
+        print(v, f"{c.base_score:.1f}", c.severity.lower())
+    else:
+        c = CVSS3(v)
+        print(v, f"{c.scores()[0]:.1f}", c.severities()[0].lower())
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        for v in &vectors {
+            writeln!(stdin, "{v}").unwrap();
+        }
+    }
+    let out = child.wait_with_output().expect("python3");
+    if out.status.code() == Some(3) {
+        let why = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "required in CI: {why} (python3 -m pip install cvss==3.4)"
+        );
+        eprintln!("SKIPPED: {why}; install it with: python3 -m pip install cvss==3.4");
+        return;
+    }
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut compared = 0;
+    for line in text.lines() {
+        let mut fields = line.split(' ');
+        let (Some(v), Some(score), Some(severity)) = (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("{line}");
+        };
+        let ours = base_score(v).unwrap_or_else(|| panic!("no score for {v}"));
+        assert_eq!(format!("{:.1}", ours.score), score, "{v}");
+        assert_eq!(ours.severity, severity, "{v}");
+        compared += 1;
+    }
+    assert_eq!(compared, vectors.len());
+}

@@ -1965,10 +1965,9 @@ patched = []
     let text = first.to_string();
     assert!(!text.contains("javascript:"), "{text}");
     assert_eq!(ptr(first, "/ratings/0/method"), "CVSSv4");
-    assert!(
-        first.pointer("/ratings/0/score").is_none(),
-        "CVSS 4.0: no score"
-    );
+    // 9.3 as the Python `cvss` package computes it for this vector.
+    assert_eq!(first.pointer("/ratings/0/score"), Some(&serde_json::json!(9.3)));
+    assert_eq!(ptr(first, "/ratings/0/severity"), "critical");
     let second = &vulns[1];
     assert!(
         second.get("ratings").is_none(),
@@ -1982,6 +1981,10 @@ patched = []
     );
     let d3 = json(&std::fs::read(out.path().join("hostile.spdx3.json")).expect("read"));
     assert!(graph_of(&d3, "security_CvssV3VulnAssessmentRelationship").is_empty());
+    let v4 = graph_of(&d3, "security_CvssV4VulnAssessmentRelationship");
+    assert_eq!(v4.len(), 1, "{d3:#}");
+    assert_eq!(v4[0]["security_score"], serde_json::json!(9.3));
+    assert_eq!(v4[0]["security_severity"], "critical");
     assert_eq!(
         graph_of(&d3, "security_VexAffectedVulnAssessmentRelationship").len(),
         2
