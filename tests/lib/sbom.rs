@@ -1966,7 +1966,10 @@ patched = []
     assert!(!text.contains("javascript:"), "{text}");
     assert_eq!(ptr(first, "/ratings/0/method"), "CVSSv4");
     // 9.3 as the Python `cvss` package computes it for this vector.
-    assert_eq!(first.pointer("/ratings/0/score"), Some(&serde_json::json!(9.3)));
+    assert_eq!(
+        first.pointer("/ratings/0/score"),
+        Some(&serde_json::json!(9.3))
+    );
     assert_eq!(ptr(first, "/ratings/0/severity"), "critical");
     let second = &vulns[1];
     assert!(
