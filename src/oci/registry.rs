@@ -311,6 +311,23 @@ fn server_url(registry: &str) -> String {
     }
 }
 
+/// `program` in a directory of `PATH` given as an absolute path. Relative
+/// and empty entries (the current directory) are skipped, as Go's
+/// `exec.LookPath` does since 1.19: a checked-out repository must not be
+/// able to supply the helper that a `docker-credential-NAME` on `PATH`
+/// would be.
+fn on_path(program: &str) -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .filter(|dir| dir.is_absolute())
+        .flat_map(|dir| {
+            let plain = dir.join(program);
+            let exe = cfg!(windows).then(|| dir.join(format!("{program}.exe")));
+            std::iter::once(plain).chain(exe)
+        })
+        .find(|candidate| candidate.is_file())
+}
+
 /// How long a credential helper may take (one that waits for a desktop
 /// keychain to be unlocked would otherwise hang a CI step).
 const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -328,18 +345,15 @@ pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
     use std::io::{Read as _, Write as _};
     use std::process::{Command, Stdio};
     let program = format!("docker-credential-{name}");
-    let mut child = Command::new(&program)
+    let path = on_path(&program)
+        .ok_or_else(|| format!("credential helper {program}: not found on PATH"))?;
+    let mut child = Command::new(&path)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                format!("credential helper {program}: not found on PATH")
-            }
-            _ => format!("credential helper {program}: cannot run it: {e}"),
-        })?;
+        .map_err(|e| format!("credential helper {program}: cannot run it: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A helper that exits without reading its input is judged by its
         // exit status and answer below.

@@ -587,6 +587,27 @@ fi
     config(json!({ "credsStore": "wrong", "credHelpers": { server.clone(): "good" } }));
     let (code, _, stderr) = f.check(&reference, true);
     assert_eq!(code, 0, "{stderr}");
+    // A helper reachable only through a relative PATH entry (the current
+    // directory, a checked-out repository) is not run.
+    config(json!({ "credsStore": "good" }));
+    let out = common::bin()
+        .args(["check", "--plain-http", "--format", "json", "--policy"])
+        .arg(f.dir.join("wasm-audit.toml"))
+        .arg(&reference)
+        .current_dir(&f.dir)
+        .env("DOCKER_CONFIG", f.dir.join("docker"))
+        .env(
+            "PATH",
+            format!("bin:{}", std::env::var("PATH").unwrap_or_default()),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(common::code(&out), 2, "{stderr}");
+    assert!(
+        stderr.contains("docker-credential-good: not found on PATH"),
+        "{stderr}"
+    );
     for (store, expected) in [
         ("not-installed", "docker-credential-not-installed"),
         ("garbage", "not JSON"),
