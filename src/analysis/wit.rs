@@ -194,19 +194,24 @@ pub fn print(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// A copy of a component in which every nested core module, at any depth,
-/// keeps its types, imports, tables, memories, globals, tags and exports,
-/// and only the functions it exports, with `unreachable` bodies: the same
-/// component type, without the code and data that make up nearly all of
-/// the bytes. `None` for anything it does not handle (the caller then
-/// decodes the original).
+/// keeps every section the validator checks, in its place, and loses what
+/// it does not: custom sections, function bodies (each becomes
+/// `unreachable`; `wit_component::decode` validates no body) and the bytes
+/// of data segments (their memory and offset stay). Function indices do
+/// not move, so exports, elements, `start` and `ref.func` stay valid or
+/// invalid as they were, and the code section keeps its count and has its
+/// framing checked. The component's type is the same, and so is whether it
+/// validates, without the code and data that make up nearly all of the
+/// bytes. `None` for anything it does not handle (the caller then decodes
+/// the original).
 mod skeleton {
-    use wasmparser::{
-        BinaryReader, ExportSectionReader, ExternalKind, FunctionSectionReader,
-        ImportSectionReader, TypeRef,
-    };
+    use wasmparser::{BinaryReader, DataKind, DataSectionReader};
 
     const MODULE_SECTION: u8 = 1;
     const COMPONENT_SECTION: u8 = 4;
+    const CUSTOM: u8 = 0;
+    const CODE: u8 = 10;
+    const DATA: u8 = 11;
 
     pub(super) fn component(bytes: &[u8]) -> Option<Vec<u8>> {
         let mut out = bytes.get(..8)?.to_vec();
@@ -222,95 +227,63 @@ mod skeleton {
     }
 
     fn module(bytes: &[u8]) -> Option<Vec<u8>> {
-        let sections = sections(bytes)?;
-        let mut imported_funcs = 0u32;
-        let mut func_types = Vec::new();
-        let mut exports = Vec::new();
-        for &(id, body) in &sections {
-            let reader = BinaryReader::new(body, 0);
-            match id {
-                2 => {
-                    for import in ImportSectionReader::new(reader).ok()?.into_imports() {
-                        if matches!(import.ok()?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
-                            imported_funcs += 1;
-                        }
-                    }
-                }
-                3 => {
-                    for ty in FunctionSectionReader::new(reader).ok()? {
-                        func_types.push(ty.ok()?);
-                    }
-                }
-                7 => {
-                    for export in ExportSectionReader::new(reader).ok()? {
-                        let export = export.ok()?;
-                        exports.push((export.name, export.kind, export.index));
-                    }
-                }
-                _ => {}
-            }
-        }
-
-        // Exported functions keep their types, renumbered densely after
-        // the imported ones; other exports keep their indices.
-        let mut kept: Vec<u32> = Vec::new();
-        let mut export_section = Vec::new();
-        leb(&mut export_section, exports.len() as u32);
-        for (name, kind, index) in exports {
-            let (kind, index) = match kind {
-                ExternalKind::Func if index < imported_funcs => (0, index),
-                ExternalKind::Func => {
-                    let at = match kept.iter().position(|&k| k == index) {
-                        Some(at) => at,
-                        None => {
-                            kept.push(index);
-                            kept.len() - 1
-                        }
-                    };
-                    (0, imported_funcs.checked_add(u32::try_from(at).ok()?)?)
-                }
-                ExternalKind::Table => (1, index),
-                ExternalKind::Memory => (2, index),
-                ExternalKind::Global => (3, index),
-                ExternalKind::Tag => (4, index),
-                ExternalKind::FuncExact => return None,
-            };
-            leb(&mut export_section, name.len() as u32);
-            export_section.extend_from_slice(name.as_bytes());
-            export_section.push(kind);
-            leb(&mut export_section, index);
-        }
-        let mut function_section = Vec::new();
-        let mut code_section = Vec::new();
-        leb(&mut function_section, kept.len() as u32);
-        leb(&mut code_section, kept.len() as u32);
-        for &f in &kept {
-            leb(
-                &mut function_section,
-                *func_types.get((f - imported_funcs) as usize)?,
-            );
-            // size 3: no locals, `unreachable`, `end`
-            code_section.extend_from_slice(&[3, 0, 0x00, 0x0b]);
-        }
-
-        // Sections in their required order: types and imports, then
-        // functions, then the kept declarations and exports, then code.
         let mut out = bytes.get(..8)?.to_vec();
-        let mut functions_written = false;
-        for &(id, body) in &sections {
-            if !matches!(id, 1 | 2 | 4 | 5 | 6 | 7 | 13) {
-                continue; // custom, start, element, data count, code, data
+        for (id, body) in sections(bytes)? {
+            match id {
+                CUSTOM => {}
+                CODE => section(&mut out, id, &code(body)?),
+                DATA => section(&mut out, id, &data(body)?),
+                _ => section(&mut out, id, body),
             }
-            if !functions_written && !matches!(id, 1 | 2) {
-                section(&mut out, 3, &function_section);
-                functions_written = true;
+        }
+        Some(out)
+    }
+
+    /// As many `unreachable` bodies as the section has entries, once every
+    /// entry's size is checked to lie within the section.
+    fn code(body: &[u8]) -> Option<Vec<u8>> {
+        let mut reader = BinaryReader::new(body, 0);
+        let count = reader.read_var_u32().ok()?;
+        for _ in 0..count {
+            let size = reader.read_var_u32().ok()?;
+            reader.read_bytes(size as usize).ok()?;
+        }
+        if !reader.eof() {
+            return None;
+        }
+        let mut out = Vec::new();
+        leb(&mut out, count);
+        for _ in 0..count {
+            // size 3: no locals, `unreachable`, `end`
+            out.extend_from_slice(&[3, 0, 0x00, 0x0b]);
+        }
+        Some(out)
+    }
+
+    /// Every segment with its memory and offset expression, and no bytes.
+    fn data(body: &[u8]) -> Option<Vec<u8>> {
+        let reader = DataSectionReader::new(BinaryReader::new(body, 0)).ok()?;
+        let mut out = Vec::new();
+        leb(&mut out, reader.count());
+        for segment in reader {
+            match segment.ok()?.kind {
+                DataKind::Passive => out.push(1),
+                DataKind::Active {
+                    memory_index,
+                    offset_expr,
+                } => {
+                    if memory_index == 0 {
+                        out.push(0);
+                    } else {
+                        out.push(2);
+                        leb(&mut out, memory_index);
+                    }
+                    let mut expr = offset_expr.get_binary_reader();
+                    out.extend_from_slice(expr.read_bytes(expr.bytes_remaining()).ok()?);
+                }
             }
-            section(&mut out, id, if id == 7 { &export_section } else { body });
+            out.push(0); // no bytes
         }
-        if !functions_written {
-            section(&mut out, 3, &function_section);
-        }
-        section(&mut out, 10, &code_section);
         Some(out)
     }
 
@@ -359,6 +332,51 @@ mod tests {
             "globally_unique_id: _"
         );
         assert_eq!(super::stable("plain"), "plain");
+    }
+
+    /// Modules that the validator refuses for what their data, elements,
+    /// globals or start say, each with code enough that the skeleton is
+    /// tried: the summary is the error decoding the component itself
+    /// gives, never a world. Their valid twins still decode to the world.
+    #[test]
+    fn the_skeleton_keeps_what_the_validator_checks() {
+        let body = "(drop (i32.const 1)) ".repeat(400);
+        let component = |fields: &str| {
+            let wat = format!(
+                "(component (core module (func $f (export \"f\") {body}) (func $g {body}) {fields}))"
+            );
+            wat::parse_str(&wat).expect("assembles")
+        };
+        let valid = [
+            "(memory 1) (data (i32.const 0) \"bytes\") (data \"passive\")",
+            "(table 2 funcref) (elem (i32.const 0) func $g $f)",
+            "(global funcref (ref.func $g))",
+            "(start $g)",
+        ];
+        let invalid = [
+            "(data (i32.const 0) \"no memory\")",
+            "(memory 1) (data (i64.const 0) \"offset of the wrong type\")",
+            "(table 2 funcref) (elem (i32.const 0) func 0 7)",
+            "(global i32 (global.get 5))",
+            "(func $p (param i32)) (start $p)",
+        ];
+        for (fields, ok) in valid
+            .iter()
+            .map(|f| (f, true))
+            .chain(invalid.iter().map(|f| (f, false)))
+        {
+            let bytes = component(fields);
+            let skeleton = super::skeleton::component(&bytes).expect("skeleton");
+            assert!(skeleton.len() < bytes.len() / 2, "{fields}: skeleton tried");
+            let exact = super::summarize_exact(&bytes);
+            assert_eq!(exact.is_ok(), ok, "{fields}: {exact:?}");
+            assert_eq!(
+                super::summarize_exact(&skeleton).is_ok(),
+                ok,
+                "{fields}: the skeleton alone"
+            );
+            assert_eq!(super::summarize(&bytes), exact, "{fields}");
+        }
     }
 
     /// The skeleton shortcut and the memo give the same result as decoding
