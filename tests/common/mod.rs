@@ -169,10 +169,10 @@ pub fn p256_key(dir: &Path, name: &str) -> Option<(PathBuf, PathBuf)> {
     Some((dir.join(key), dir.join(public)))
 }
 
-/// cosign-style signature: base64 of the DER ECDSA signature (what
-/// `cosign sign-blob --key` writes).
-pub fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
-    let out = openssl(
+/// The DER ECDSA signature with `key` over the SHA-256 of `file`
+/// (`openssl dgst -sha256 -sign`: what cosign's `--key` signs with).
+pub fn der_signature(dir: &Path, key: &Path, file: &Path) -> Vec<u8> {
+    openssl(
         &[
             "dgst",
             "-sha256",
@@ -182,7 +182,44 @@ pub fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
         ],
         dir,
     )
-    .expect("openssl");
+    .expect("openssl")
+    .stdout
+}
+
+/// [`der_signature`] over `bytes`, through a scratch file in `dir`.
+pub fn der_signature_of(dir: &Path, key: &Path, bytes: &[u8]) -> Vec<u8> {
+    let file = dir.join("to-sign.bin");
+    std::fs::write(&file, bytes).unwrap();
+    let sig = der_signature(dir, key, &file);
+    std::fs::remove_file(&file).unwrap();
+    sig
+}
+
+/// A DSSE envelope over `payload` signed with `key` by openssl, as
+/// `cosign attest-blob --key` writes it.
+pub fn dsse_envelope(dir: &Path, key: &Path, payload_type: &str, payload: &[u8]) -> Value {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    // The DSSE pre-authentication encoding is what is signed.
+    let mut pae = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
+    pae.extend_from_slice(payload);
+    let sig = der_signature_of(dir, key, &pae);
+    serde_json::json!({
+        "payloadType": payload_type,
+        "payload": b64(payload),
+        "signatures": [{ "keyid": "", "sig": b64(&sig) }]
+    })
+}
+
+/// cosign-style signature: base64 of the DER ECDSA signature (what
+/// `cosign sign-blob --key` writes).
+pub fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
     use base64::Engine;
     let sig = dir.join(format!(
         "{}.sig",
@@ -190,7 +227,7 @@ pub fn sign(dir: &Path, key: &Path, file: &Path) -> PathBuf {
     ));
     std::fs::write(
         &sig,
-        base64::engine::general_purpose::STANDARD.encode(&out.stdout),
+        base64::engine::general_purpose::STANDARD.encode(der_signature(dir, key, file)),
     )
     .expect("write sig");
     sig

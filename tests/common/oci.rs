@@ -134,15 +134,8 @@ impl Layout {
         });
         edit(&mut statement);
         let payload = serde_json::to_vec(&statement).unwrap();
-        let pt = "application/vnd.in-toto+json";
-        let mut pae = format!("DSSEv1 {} {} {} ", pt.len(), pt, payload.len()).into_bytes();
-        pae.extend_from_slice(&payload);
-        let sig = sign(&self.dir, key, &pae);
-        let envelope = json!({
-            "payloadType": pt,
-            "payload": STANDARD.encode(&payload),
-            "signatures": [{ "keyid": "", "sig": sig }]
-        });
+        let envelope =
+            common::dsse_envelope(&self.dir, key, "application/vnd.in-toto+json", &payload);
         let mut layer = self.put(
             "application/vnd.dsse.envelope.v1+json",
             &serde_json::to_vec(&envelope).unwrap(),
@@ -167,7 +160,7 @@ impl Layout {
             "optional": null
         }))
         .unwrap();
-        let sig = sign(&self.dir, key, &payload);
+        let sig = STANDARD.encode(common::der_signature_of(&self.dir, key, &payload));
         let mut layer = self.put("application/vnd.dev.cosign.simplesigning.v1+json", &payload);
         layer["annotations"] = json!({ "dev.cosignproject.cosign/signature": sig });
         let config = self.put("application/vnd.oci.image.config.v1+json", b"{}");
@@ -198,23 +191,4 @@ impl Layout {
             .join("blobs/sha256")
             .join(digest.trim_start_matches("sha256:"))
     }
-}
-
-/// base64 of the DER ECDSA signature of `bytes` with `key` (openssl).
-fn sign(dir: &Path, key: &Path, bytes: &[u8]) -> String {
-    let file = dir.join("to-sign.bin");
-    std::fs::write(&file, bytes).unwrap();
-    let out = common::openssl(
-        &[
-            "dgst",
-            "-sha256",
-            "-sign",
-            key.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-        dir,
-    )
-    .expect("openssl");
-    std::fs::remove_file(&file).unwrap();
-    STANDARD.encode(&out.stdout)
 }

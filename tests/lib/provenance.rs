@@ -7,7 +7,7 @@
 //! attestation for the parent only, the payload type swapped, a statement
 //! type that is not in-toto, a softened severity.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -38,42 +38,6 @@ fn statement(name: &str, digest: &str, repo: &str) -> Value {
             },
             "runDetails": { "builder": { "id": BUILDER } }
         }
-    })
-}
-
-/// DSSE pre-authentication encoding.
-fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut v = format!(
-        "DSSEv1 {} {} {} ",
-        payload_type.len(),
-        payload_type,
-        payload.len()
-    )
-    .into_bytes();
-    v.extend_from_slice(payload);
-    v
-}
-
-/// A DSSE envelope over `payload` signed with `key` by openssl, as
-/// `cosign attest-blob --key` writes it.
-fn envelope(dir: &Path, key: &Path, payload_type: &str, payload: &[u8]) -> Value {
-    let pae_file = dir.join("pae.bin");
-    std::fs::write(&pae_file, pae(payload_type, payload)).unwrap();
-    let out = common::openssl(
-        &[
-            "dgst",
-            "-sha256",
-            "-sign",
-            key.to_str().unwrap(),
-            pae_file.to_str().unwrap(),
-        ],
-        dir,
-    )
-    .expect("openssl");
-    json!({
-        "payloadType": payload_type,
-        "payload": STANDARD.encode(payload),
-        "signatures": [{ "keyid": "", "sig": STANDARD.encode(&out.stdout) }]
     })
 }
 
@@ -139,7 +103,7 @@ impl Fixture {
         let (name, digest, _) = &self.parts[i];
         let mut st = statement(name, digest, name);
         edit(&mut st);
-        let env = envelope(
+        let env = common::dsse_envelope(
             &self.dir,
             &self.key,
             "application/vnd.in-toto+json",
@@ -462,7 +426,7 @@ fn hostile_attestations_vouch_for_nothing() {
     std::fs::remove_dir_all(fx.dir.join("att")).unwrap();
     std::fs::create_dir(fx.dir.join("att")).unwrap();
     let st = statement("composed", &fx.root_digest, "app");
-    let env = envelope(
+    let env = common::dsse_envelope(
         &fx.dir,
         &fx.key,
         "application/vnd.in-toto+json",
@@ -498,7 +462,7 @@ fn hostile_attestations_vouch_for_nothing() {
         if let Some(t) = edit {
             st["_type"] = json!(t);
         }
-        let env = envelope(
+        let env = common::dsse_envelope(
             &fx.dir,
             &fx.key,
             payload_type,
@@ -531,7 +495,7 @@ fn hostile_attestations_vouch_for_nothing() {
     let (other, _) = common::p256_key(&fx.dir, "other").unwrap();
     let (name, digest, _) = &fx.parts[0];
     let st = statement(name, digest, name);
-    let env = envelope(
+    let env = common::dsse_envelope(
         &fx.dir,
         &other,
         "application/vnd.in-toto+json",
