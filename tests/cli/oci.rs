@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::common;
 use crate::common::finding_codes as codes;
-use crate::oci_fixture::{component, Layout};
+use crate::oci_fixture::{component, signed_artifact, Layout, ARTIFACT_POLICY};
 
 struct Fixture {
     _tmp: tempfile::TempDir,
@@ -23,22 +23,9 @@ struct Fixture {
 fn fixture() -> Option<Fixture> {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    let (key, _) = common::p256_key(&dir, "attest")?;
-    let mut layout = Layout::new(&dir.join("layout"));
-    let wasm = component();
-    let manifest = layout.add_wasm("v1", &wasm, |_| {});
-    layout.attest(&key, &manifest, |_| {});
-    layout.sign(&key, &manifest, &manifest);
+    let (layout, manifest, key) =
+        signed_artifact(&dir, "app", &component(), |_| {}, ARTIFACT_POLICY)?;
     layout.save();
-    let set =
-        json!({ "version": 1, "entries": [{ "name": "app", "digest": common::sha256(&wasm) }] });
-    common::write_json(&dir.join("trusted.json"), &set);
-    std::fs::write(
-        dir.join("wasm-audit.toml"),
-        "[trust]\nrequire-signature = false\nsets = [{ path = \"trusted.json\" }]\n\n\
-         [provenance]\nrequire-provenance = true\nkey = \"attest.pub\"\n",
-    )
-    .unwrap();
     Some(Fixture {
         _tmp: tmp,
         dir,

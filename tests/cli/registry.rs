@@ -15,7 +15,9 @@ use serde_json::{json, Value};
 
 use crate::common;
 use crate::common::finding_codes as codes;
-use crate::oci_fixture::{component, Layout, MANIFEST};
+use crate::oci_fixture::{
+    component, root_names, signed_artifact, Layout, ARTIFACT_POLICY, MANIFEST,
+};
 
 /// A registry process, killed on drop.
 struct Registry {
@@ -268,22 +270,9 @@ fn fixture_with(htpasswd: bool) -> Option<Fixture> {
     let registry = start_with(htpasswd)?;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    let (key, _) = common::p256_key(&dir, "attest")?;
-    let mut layout = Layout::new(&dir.join("layout"));
-    let wasm = component();
-    let manifest = layout.add_wasm("v1", &wasm, |_| {});
-    layout.attest(&key, &manifest, |_| {});
-    layout.sign(&key, &manifest, &manifest);
+    let (layout, manifest, key) =
+        signed_artifact(&dir, "app", &component(), |_| {}, ARTIFACT_POLICY)?;
     registry.push("org/app", &layout);
-    let set =
-        json!({ "version": 1, "entries": [{ "name": "app", "digest": common::sha256(&wasm) }] });
-    common::write_json(&dir.join("trusted.json"), &set);
-    std::fs::write(
-        dir.join("wasm-audit.toml"),
-        "[trust]\nrequire-signature = false\nsets = [{ path = \"trusted.json\" }]\n\n\
-         [provenance]\nrequire-provenance = true\nkey = \"attest.pub\"\n",
-    )
-    .unwrap();
     Some(Fixture {
         registry,
         _tmp: tmp,
@@ -313,6 +302,17 @@ impl Fixture {
     /// (empty unless a test writes a `config.json` there) and `DIR/bin`
     /// first on `PATH` (for credential helpers a test writes there).
     fn check(&self, reference: &str, plain_http: bool) -> (i32, Value, String) {
+        self.check_with_path_first(reference, plain_http, &self.dir.join("bin"))
+    }
+
+    /// [`Fixture::check`] with `first` (relative to `DIR`, the working
+    /// directory, or absolute) first on `PATH`.
+    fn check_with_path_first(
+        &self,
+        reference: &str,
+        plain_http: bool,
+        first: &Path,
+    ) -> (i32, Value, String) {
         let policy = self.dir.join("wasm-audit.toml");
         let mut args: Vec<&std::ffi::OsStr> = vec![
             "check".as_ref(),
@@ -327,9 +327,10 @@ impl Fixture {
         args.push(reference.as_ref());
         let out = common::bin()
             .args(args)
+            .current_dir(&self.dir)
             .env("DOCKER_CONFIG", self.dir.join("docker"))
             .env("PATH", {
-                let mut paths = vec![self.dir.join("bin")];
+                let mut paths = vec![first.to_path_buf()];
                 paths.extend(std::env::split_paths(
                     &std::env::var_os("PATH").unwrap_or_default(),
                 ));
@@ -590,20 +591,8 @@ fi
     // A helper reachable only through a relative PATH entry (the current
     // directory, a checked-out repository) is not run.
     config(json!({ "credsStore": "good" }));
-    let out = common::bin()
-        .args(["check", "--plain-http", "--format", "json", "--policy"])
-        .arg(f.dir.join("wasm-audit.toml"))
-        .arg(&reference)
-        .current_dir(&f.dir)
-        .env("DOCKER_CONFIG", f.dir.join("docker"))
-        .env(
-            "PATH",
-            format!("bin:{}", std::env::var("PATH").unwrap_or_default()),
-        )
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(common::code(&out), 2, "{stderr}");
+    let (code, _, stderr) = f.check_with_path_first(&reference, true, Path::new("bin"));
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("docker-credential-good: not found on PATH"),
         "{stderr}"
@@ -658,41 +647,29 @@ fn a_composed_corpus_component_from_the_registry_passes_and_its_substitute_fails
         "a composition with nested parts: {} nodes",
         analysis.nodes.len()
     );
-    let names = |list: &[wasm_audit::model::Extern]| -> Vec<String> {
-        list.iter().map(|e| e.name.clone()).collect()
-    };
-    let imports = names(&analysis.root().imports);
-    let exports = names(&analysis.root().exports);
+    let (imports, exports) = root_names(&analysis);
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    let Some((key, _)) = common::p256_key(&dir, "attest") else {
-        return;
-    };
-    let mut layout = Layout::new(&dir.join("layout"));
-    let manifest = layout.add_wasm("v1", &composed, |c| {
-        c["component"]["imports"] = json!(imports);
-        c["component"]["exports"] = json!(exports);
-    });
-    layout.attest(&key, &manifest, |_| {});
-    layout.sign(&key, &manifest, &manifest);
-    registry.push("org/composed", &layout);
-    let set = json!({ "version": 1, "entries": [{ "name": "composed", "digest": common::sha256(&composed) }] });
-    common::write_json(&dir.join("trusted.json"), &set);
     // The cosign attestation vouches for the artifact (the root), so
     // provenance is required of the root: a policy's
     // `require-provenance = true` asks it of every part with code, which
     // the nested parts of a composition meet with their own attestations.
-    std::fs::write(
-        dir.join("wasm-audit.toml"),
-        format!(
-            "[trust]\nrequire-signature = false\nsets = [{{ path = \"trusted.json\" }}]\n\n\
-             [provenance]\nkey = \"attest.pub\"\n\n[[provenance.part]]\nmatch = \"{}\"\n\
-             require-provenance = true\n",
-            common::sha256(&composed)
-        ),
-    )
-    .unwrap();
+    let policy = format!(
+        "[trust]\nrequire-signature = false\nsets = [{{ path = \"trusted.json\" }}]\n\n\
+         [provenance]\nkey = \"attest.pub\"\n\n[[provenance.part]]\nmatch = \"{}\"\n\
+         require-provenance = true\n",
+        common::sha256(&composed)
+    );
+    let edit = |c: &mut Value| {
+        c["component"]["imports"] = json!(imports);
+        c["component"]["exports"] = json!(exports);
+    };
+    let Some((layout, manifest, key)) = signed_artifact(&dir, "composed", &composed, edit, &policy)
+    else {
+        return;
+    };
+    registry.push("org/composed", &layout);
     let f = Fixture {
         registry,
         _tmp: tmp,
@@ -731,9 +708,10 @@ fn a_composed_corpus_component_from_the_registry_passes_and_its_substitute_fails
         &wasm_audit::Options::default(),
     )
     .expect("the middleware analyses");
+    let (imports, exports) = root_names(&alone);
     swapped.add_wasm("v1", &middleware, |c| {
-        c["component"]["imports"] = json!(names(&alone.root().imports));
-        c["component"]["exports"] = json!(names(&alone.root().exports));
+        c["component"]["imports"] = json!(imports);
+        c["component"]["exports"] = json!(exports);
     });
     f.registry.push("org/composed", &swapped);
     let (code, report, stderr) = f.check(&reference, true);

@@ -45,6 +45,49 @@ pub fn config_for(layer_digest: &str) -> Value {
     })
 }
 
+/// The policy of the artifact tests: the trust set `trusted.json` (not
+/// signed), provenance required of every part with code, checked with the
+/// key `attest.pub`.
+pub const ARTIFACT_POLICY: &str =
+    "[trust]\nrequire-signature = false\nsets = [{ path = \"trusted.json\" }]\n\n\
+     [provenance]\nrequire-provenance = true\nkey = \"attest.pub\"\n";
+
+/// A signed and attested artifact and what a test audits it with, in
+/// `dir`: a new key `attest.pem`/`attest.pub`; a layout `layout` holding
+/// `wasm` tagged `v1` (its config edited by `edit`), with cosign's
+/// attestation and signature of it made with the key; a trust set
+/// `trusted.json` naming `wasm`'s digest as `name`; and `policy` as
+/// `wasm-audit.toml`. Returns the layout (not saved), the manifest digest
+/// and the private key; `None` without openssl.
+pub fn signed_artifact(
+    dir: &Path,
+    name: &str,
+    wasm: &[u8],
+    edit: impl FnOnce(&mut Value),
+    policy: &str,
+) -> Option<(Layout, String, PathBuf)> {
+    let (key, _) = common::p256_key(dir, "attest")?;
+    let mut layout = Layout::new(&dir.join("layout"));
+    let manifest = layout.add_wasm("v1", wasm, edit);
+    layout.attest(&key, &manifest, |_| {});
+    layout.sign(&key, &manifest, &manifest);
+    let set =
+        json!({ "version": 1, "entries": [{ "name": name, "digest": common::sha256(wasm) }] });
+    common::write_json(&dir.join("trusted.json"), &set);
+    std::fs::write(dir.join("wasm-audit.toml"), policy).unwrap();
+    Some((layout, manifest, key))
+}
+
+/// The root's import and export names, as the tool reports them: what wkg
+/// writes into an artifact's config.
+pub fn root_names(analysis: &wasm_audit::model::Analysis) -> (Vec<String>, Vec<String>) {
+    let names = |list: &[wasm_audit::model::Extern]| -> Vec<String> {
+        list.iter().map(|e| e.name.clone()).collect()
+    };
+    let root = analysis.root();
+    (names(&root.imports), names(&root.exports))
+}
+
 /// A layout being built: blobs in `DIR/blobs/sha256`, the index entries,
 /// and every manifest with its tag (to push them to a registry too).
 pub struct Layout {

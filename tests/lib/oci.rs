@@ -300,18 +300,7 @@ fn a_composed_corpus_component_in_a_layout_matches_its_config() {
     let composed = crate::composition::compose_chain(&caller, &middleware, &callee);
     let analysis =
         wasm_audit::analyze_bytes("c", &composed, &wasm_audit::Options::default()).unwrap();
-    let imports: Vec<String> = analysis
-        .root()
-        .imports
-        .iter()
-        .map(|e| e.name.clone())
-        .collect();
-    let exports: Vec<String> = analysis
-        .root()
-        .exports
-        .iter()
-        .map(|e| e.name.clone())
-        .collect();
+    let (imports, exports) = crate::oci_fixture::root_names(&analysis);
     assert!(!imports.is_empty() && !exports.is_empty());
     let tmp = tempfile::tempdir().unwrap();
     let mut layout = crate::oci_fixture::Layout::new(&tmp.path().join("layout"));
