@@ -490,8 +490,12 @@ fn missing(why: &str) {
 
 #[test]
 fn python_validators_accept_every_document() {
-    let dir = documents_dir();
-    let expected = cases().len() * DOCS_PER_CASE;
+    assert_validators_accept(documents_dir(), cases().len() * DOCS_PER_CASE);
+}
+
+/// The Python validators accept all `expected` documents in `dir` (skipped
+/// without them outside CI).
+fn assert_validators_accept(dir: &Path, expected: usize) {
     let Some(out) = python(VALIDATE_PY, &[dir]) else {
         return;
     };
@@ -1992,19 +1996,7 @@ patched = []
         graph_of(&d3, "security_VexAffectedVulnAssessmentRelationship").len(),
         2
     );
-    if let Some(py) = python(VALIDATE_PY, &[out.path()]) {
-        let stdout = String::from_utf8_lossy(&py.stdout);
-        assert!(
-            py.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&py.stderr)
-        );
-        let n = DOCS_PER_CASE;
-        assert!(
-            stdout.contains(&format!("validated {n} documents: {n} valid")),
-            "{stdout}"
-        );
-    }
+    assert_validators_accept(out.path(), DOCS_PER_CASE);
 }
 
 #[test]
