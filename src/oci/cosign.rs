@@ -72,23 +72,31 @@ fn with_layer(mut v: Verified, layer_sha: Option<[u8; 32]>, manifest_digest: &st
     v
 }
 
-/// The cosign manifests (by tag, then by `cosign save` kind) of one
-/// suffix (`att`, `sig`): (how it is named, its bytes).
-fn cosign_manifests(
+/// The layers of the cosign manifests (by tag, then by `cosign save` kind)
+/// of one suffix (`att`, `sig`), each with where it was found
+/// (`<reference> <manifest> layer <i>`).
+fn cosign_layers(
     store: &dyn Store,
+    reference: &str,
     manifest_digest: &str,
     suffix: &str,
     kind: &str,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<Vec<(String, Value)>, String> {
     let hex = sha256_hex(manifest_digest)?;
     let tag = format!("sha256-{hex}.{suffix}");
-    let mut out = Vec::new();
+    let mut manifests = Vec::new();
     if let Some(bytes) = store.tagged(&tag)? {
-        out.push((tag, bytes));
+        manifests.push((tag, bytes));
     }
     for digest in store.saved_with(manifest_digest, kind) {
         let bytes = checked_manifest(store, &digest, &format!("the {kind} manifest {digest}"))?;
-        out.push((format!("{kind} {digest}"), bytes));
+        manifests.push((format!("{kind} {digest}"), bytes));
+    }
+    let mut out = Vec::new();
+    for (name, bytes) in manifests {
+        for (i, layer) in layers_of(&bytes, &name)?.into_iter().enumerate() {
+            out.push((format!("{reference} {name} layer {i}"), layer));
+        }
     }
     Ok(out)
 }
@@ -124,76 +132,72 @@ pub fn discover(
         Some(d) => Some(decode_hex32(sha256_hex(d)?).ok_or("bad layer digest")?),
         None => None,
     };
-    for (name, bytes) in cosign_manifests(
+    for (origin, layer) in cosign_layers(
         store,
+        reference,
         manifest_digest,
         "att",
         "dev.cosignproject.cosign/atts",
     )? {
-        for (i, layer) in layers_of(&bytes, &name)?.iter().enumerate() {
-            let origin = format!("{reference} {name} layer {i}");
-            let outcome = match layer_blob(store, layer) {
-                Err(e) => Err(ProvenanceError::malformed("cosign attestation layer", e)),
-                Ok(envelope) => {
-                    let annotations = layer.get("annotations").cloned().unwrap_or(Value::Null);
-                    crate::provenance::oci::verify_cosign_layer(
-                        &envelope,
-                        &annotations,
-                        manifest_digest,
-                        verifiers,
-                        &mut root_cache,
-                    )
-                }
-            };
-            let outcome = outcome.map(|v| with_layer(v, layer_sha, manifest_digest));
-            found.attestations.push(Attestation { origin, outcome });
-        }
+        let outcome = match layer_blob(store, &layer) {
+            Err(e) => Err(ProvenanceError::malformed("cosign attestation layer", e)),
+            Ok(envelope) => {
+                let annotations = layer.get("annotations").cloned().unwrap_or(Value::Null);
+                crate::provenance::oci::verify_cosign_layer(
+                    &envelope,
+                    &annotations,
+                    manifest_digest,
+                    verifiers,
+                    &mut root_cache,
+                )
+            }
+        };
+        let outcome = outcome.map(|v| with_layer(v, layer_sha, manifest_digest));
+        found.attestations.push(Attestation { origin, outcome });
     }
-    for (name, bytes) in cosign_manifests(
+    for (origin, layer) in cosign_layers(
         store,
+        reference,
         manifest_digest,
         "sig",
         "dev.cosignproject.cosign/sigs",
     )? {
-        for (i, layer) in layers_of(&bytes, &name)?.iter().enumerate() {
-            let origin = format!("{reference} {name} layer {i}");
-            let signature = layer
-                .get("annotations")
-                .and_then(|a| a.get("dev.cosignproject.cosign/signature"))
-                .and_then(Value::as_str);
-            let keyless = layer
-                .get("annotations")
-                .and_then(|a| a.get("dev.sigstore.cosign/certificate"))
-                .is_some();
-            let outcome = match (
-                layer_blob(store, layer),
-                signature,
-                verifiers.key.as_deref(),
-            ) {
-                (Err(e), _, _) => Err(ProvenanceError::malformed("cosign signature layer", e)),
-                // Keyless (a Fulcio certificate): not verified here, so it
-                // vouches for nothing; not held to the key either.
-                _ if keyless => Err(ProvenanceError::Unsupported(
-                    "a keyless cosign signature (certificate annotations) is not verified".into(),
+        let signature = layer
+            .get("annotations")
+            .and_then(|a| a.get("dev.cosignproject.cosign/signature"))
+            .and_then(Value::as_str);
+        let keyless = layer
+            .get("annotations")
+            .and_then(|a| a.get("dev.sigstore.cosign/certificate"))
+            .is_some();
+        let outcome = match (
+            layer_blob(store, &layer),
+            signature,
+            verifiers.key.as_deref(),
+        ) {
+            (Err(e), _, _) => Err(ProvenanceError::malformed("cosign signature layer", e)),
+            // Keyless (a Fulcio certificate): not verified here, so it
+            // vouches for nothing; not held to the key either.
+            _ if keyless => Err(ProvenanceError::Unsupported(
+                "a keyless cosign signature (certificate annotations) is not verified".into(),
+            )),
+            (Ok(payload), signature, key) => match (signature, key) {
+                (None, _) => Err(ProvenanceError::malformed(
+                    "cosign signature layer",
+                    "no dev.cosignproject.cosign/signature annotation",
                 )),
-                (Ok(payload), signature, key) => match (signature, key) {
-                    (None, _) => Err(ProvenanceError::malformed(
-                        "cosign signature layer",
-                        "no dev.cosignproject.cosign/signature annotation",
-                    )),
-                    (_, None) => Err(ProvenanceError::Unsupported(
-                        "verifying a cosign signature needs the key (--attestation-key)".into(),
-                    )),
-                    (Some(sig), Some(key)) => crate::provenance::oci::verify_simple_signing(
-                        &payload,
-                        sig,
-                        manifest_digest,
-                        key,
-                    ),
-                },
-            };
-            found.signatures.push(Signature { origin, outcome });
-        }
+                (_, None) => Err(ProvenanceError::Unsupported(
+                    "verifying a cosign signature needs the key (--attestation-key)".into(),
+                )),
+                (Some(sig), Some(key)) => crate::provenance::oci::verify_simple_signing(
+                    &payload,
+                    sig,
+                    manifest_digest,
+                    key,
+                ),
+            },
+        };
+        found.signatures.push(Signature { origin, outcome });
     }
     referrers(
         store,
