@@ -236,8 +236,11 @@ mod skeleton {
         let mut imported_funcs = 0u32;
         let mut func_types = Vec::new();
         let mut exports = Vec::new();
+        let (mut has_functions, mut has_code) = (false, false);
         for &(id, body) in &sections {
             let reader = BinaryReader::new(body, 0);
+            has_functions |= id == 3;
+            has_code |= id == 10;
             match id {
                 2 => {
                     for import in ImportSectionReader::new(reader).ok()?.into_imports() {
@@ -306,7 +309,6 @@ mod skeleton {
         // The sections in their places; a module without a function
         // section exports no function of its own, and gets none.
         let mut out = bytes.get(..8)?.to_vec();
-        let has_functions = sections.iter().any(|&(id, _)| id == 3);
         for &(id, body) in &sections {
             match id {
                 0 | 8 | 9 => {} // custom, start, element
@@ -318,7 +320,7 @@ mod skeleton {
                 _ => section(&mut out, id, body),
             }
         }
-        if has_functions && !sections.iter().any(|&(id, _)| id == 10) {
+        if has_functions && !has_code {
             return None;
         }
         Some(out)
