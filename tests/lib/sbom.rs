@@ -275,6 +275,19 @@ fn render_all(label: &str, a: &Analysis) -> Case {
     if let Some(db) = advisories() {
         model.add_advisories(a, db);
     }
+    let docs = render_every_format(label, &model);
+    Case {
+        label: label.to_string(),
+        nodes: a.nodes.len(),
+        docs,
+    }
+}
+
+/// `model` in every format, and CycloneDX in every version.
+fn render_every_format(
+    label: &str,
+    model: &sbom::Sbom,
+) -> Vec<(SbomFormat, Option<CycloneDxVersion>, Vec<u8>)> {
     let mut docs = Vec::new();
     for f in SbomFormat::ALL {
         let versions: Vec<Option<CycloneDxVersion>> = if is_cyclonedx(f) {
@@ -283,16 +296,12 @@ fn render_all(label: &str, a: &Analysis) -> Case {
             vec![None]
         };
         for v in versions {
-            let bytes = sbom::render(&model, f, v.unwrap_or_default())
+            let bytes = sbom::render(model, f, v.unwrap_or_default())
                 .unwrap_or_else(|e| panic!("{label}: {f} {v:?}: {e}"));
             docs.push((f, v, bytes));
         }
     }
-    Case {
-        label: label.to_string(),
-        nodes: a.nodes.len(),
-        docs,
-    }
+    docs
 }
 
 /// The fixtures' documents, then every corpus component's.
@@ -1939,21 +1948,11 @@ patched = []
     model.add_advisories(&a, &db);
     assert_eq!(model.vulnerabilities.len(), 2);
     let out = tempfile::tempdir().expect("tempdir");
-    let mut rendered = 0;
-    for f in SbomFormat::ALL {
-        let versions: Vec<Option<CycloneDxVersion>> = if is_cyclonedx(f) {
-            CycloneDxVersion::ALL.into_iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        for v in versions {
-            let bytes = sbom::render(&model, f, v.unwrap_or_default())
-                .unwrap_or_else(|e| panic!("{f} {v:?}: {e}"));
-            std::fs::write(out.path().join(file_name_of("hostile", f, v)), &bytes).expect("write");
-            rendered += 1;
-        }
+    let docs = render_every_format("hostile", &model);
+    for (f, v, bytes) in &docs {
+        std::fs::write(out.path().join(file_name_of("hostile", *f, *v)), bytes).expect("write");
     }
-    assert_eq!(rendered, DOCS_PER_CASE);
+    assert_eq!(docs.len(), DOCS_PER_CASE);
     let d = json(&std::fs::read(out.path().join("hostile.cdx.json")).expect("read"));
     let vulns = d["vulnerabilities"].as_array().expect("vulnerabilities");
     let first = &vulns[0];
