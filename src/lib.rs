@@ -47,7 +47,8 @@ pub mod sbom;
 pub mod trust;
 
 pub use analysis::{
-    analyze_bytes, analyze_loaded, analyze_source, analyze_sources, input, wit, Options,
+    analyze_bytes, analyze_loaded, analyze_source, analyze_sources, analyze_sources_then, input,
+    wit, Options,
 };
 pub use error::{Error, Result};
 pub use limits::Limits;

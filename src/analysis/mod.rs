@@ -296,10 +296,43 @@ pub fn analyze_source(
 /// Reads and analyses several inputs in parallel, keeping their order; the
 /// bytes are dropped as soon as each analysis is done.
 pub fn analyze_sources(sources: &[input::Source], options: &Options) -> Vec<Result<Analysis>> {
-    sources
+    analyze_sources_then(sources, options, |_, result| result)
+}
+
+/// [`analyze_sources`], handing each input's result to `then` on the
+/// thread that analysed it, as soon as it is there; what `then` returns is
+/// kept, in the order of `sources`. A caller that renders each analysis
+/// (and drops it) in `then` does that work in parallel, not after the
+/// last input.
+///
+/// Inputs are started biggest file first, one per task, so that the run
+/// does not end with one core on a large file and the other idle (the
+/// size is a scheduling hint only: standard input and OCI artifacts count
+/// as empty).
+pub fn analyze_sources_then<T: Send>(
+    sources: &[input::Source],
+    options: &Options,
+    then: impl Fn(&input::Source, Result<Analysis>) -> T + Sync,
+) -> Vec<T> {
+    let size = |s: &input::Source| match s {
+        input::Source::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        input::Source::Stdin | input::Source::Oci { .. } => 0,
+    };
+    let mut order: Vec<(usize, u64)> = sources.iter().map(size).enumerate().collect();
+    order.sort_by_key(|&(i, size)| (std::cmp::Reverse(size), i));
+    let mut done: Vec<(usize, T)> = order
         .par_iter()
-        .map(|s| analyze_source(s, options).map(|(_, a)| a))
-        .collect()
+        .with_max_len(1)
+        .filter_map(|&(i, _)| {
+            let source = sources.get(i)?;
+            Some((
+                i,
+                then(source, analyze_source(source, options).map(|(_, a)| a)),
+            ))
+        })
+        .collect();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 fn first_line(s: &str) -> &str {

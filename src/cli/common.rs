@@ -92,24 +92,79 @@ pub(crate) fn per_file(
     ctx: &super::Ctx,
     render: impl Fn(&FileResults) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<u8> {
+    per_file_each(
+        files,
+        options,
+        ctx,
+        |s, r| (s.clone(), r),
+        |results| render(&results),
+    )
+}
+
+/// [`per_file`] in two steps: `each` makes what is needed of one input's
+/// result on the thread that analysed it, as soon as it is there (so that
+/// rendering and dropping the analyses run in parallel too); `all` makes
+/// the output of those, in the order of the inputs.
+pub(crate) fn per_file_each<R: Send>(
+    files: &[String],
+    options: &Options,
+    ctx: &super::Ctx,
+    each: impl Fn(&Source, wasm_audit::Result<wasm_audit::Analysis>) -> R + Sync,
+    all: impl FnOnce(Vec<R>) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<u8> {
     let limits = &ctx.limits;
     let sources: Vec<Source> = files.iter().map(|f| ctx.source(f)).collect();
     check_stdin_once(&sources)?;
-    let analyses = wasm_audit::analyze_sources(&sources, options);
-    let results: Vec<_> = sources
-        .into_iter()
-        .zip(analyses)
-        .map(|(s, r)| (s, r.map_err(|e| limits.explain(e))))
-        .collect();
-    print_stdout(&render(&results)?)?;
+    let done = wasm_audit::analyze_sources_then(&sources, options, |s, r| {
+        let r = r.map_err(|e| limits.explain(e));
+        let error = r.as_ref().err().map(|e| escape::one_line(&e.to_string()));
+        (each(s, r), error)
+    });
+    let (made, errors): (Vec<R>, Vec<Option<String>>) = done.into_iter().unzip();
+    print_stdout(&all(made)?)?;
     let mut failed = false;
-    for (_, r) in &results {
-        if let Err(e) = r {
-            eprintln!("error: {}", escape::one_line(&e.to_string()));
-            failed = true;
-        }
+    for e in errors.into_iter().flatten() {
+        eprintln!("error: {e}");
+        failed = true;
     }
     Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// The pretty JSON of a document whose last field is an array, from the
+/// pretty JSON of the document with that array empty (`head`) and of each
+/// element on its own: byte for byte what serde_json's pretty printer
+/// writes for the whole document (elements two levels deep, two spaces a
+/// level), so that the elements can be rendered in parallel. JSON text has
+/// no raw line breaks inside strings, so indenting lines is exact.
+pub(crate) fn splice_json_array(head: &[u8], elements: &[Vec<u8>]) -> anyhow::Result<Vec<u8>> {
+    const EMPTY_LAST: &[u8] = b"[]\n}";
+    let Some(prefix) = head.strip_suffix(EMPTY_LAST) else {
+        anyhow::bail!("internal error: the JSON document does not end with an empty array");
+    };
+    if elements.is_empty() {
+        return Ok(head.to_vec());
+    }
+    let size = elements
+        .iter()
+        .map(|e| e.len() + e.len() / 8 + 6)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(head.len() + size);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(b"[\n");
+    for (n, element) in elements.iter().enumerate() {
+        if n > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        for (i, line) in element.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(b"\n  ]\n}");
+    Ok(out)
 }
 
 /// The text listings of the inputs that were analysed, a blank line apart.
@@ -130,4 +185,66 @@ pub(crate) fn check_stdin_once(sources: &[Source]) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::splice_json_array;
+
+    /// A document whose last field is the array, as the real ones are.
+    #[derive(serde::Serialize)]
+    struct Document {
+        format: &'static str,
+        tool: serde_json::Value,
+        files: Vec<serde_json::Value>,
+    }
+
+    /// The document as serde_json writes it whole, and as spliced from its
+    /// parts.
+    fn both(files: serde_json::Value) -> (Vec<u8>, Vec<u8>) {
+        let files = files.as_array().expect("an array").clone();
+        let tool = json!({"name": "wasm-audit", "version": "0.1.0"});
+        let elements: Vec<Vec<u8>> = files
+            .iter()
+            .map(|e| serde_json::to_vec_pretty(e).expect("serialises"))
+            .collect();
+        let document = |files| Document {
+            format: "wasm-audit-tree",
+            tool: tool.clone(),
+            files,
+        };
+        let whole = serde_json::to_vec_pretty(&document(files)).expect("serialises");
+        let head = serde_json::to_vec_pretty(&document(Vec::new())).expect("serialises");
+        (whole, splice_json_array(&head, &elements).expect("spliced"))
+    }
+
+    #[test]
+    fn spliced_elements_are_what_the_pretty_printer_writes_for_the_whole_document() {
+        let (whole, spliced) = both(json!([
+            {"file": "a.wasm", "nodes": [{"path": "/", "notes": []}, {"names": {}}]},
+            {"file": "line\nbreak \"quoted\"\r\ttab", "error": "x"},
+            [],
+            {},
+            "a string",
+            3,
+            [[1, 2], {"deep": [{"deeper": [null, true]}]}]
+        ]));
+        assert_eq!(
+            String::from_utf8_lossy(&spliced),
+            String::from_utf8_lossy(&whole)
+        );
+        for files in [json!([]), json!([{"only": 1}])] {
+            let (whole, spliced) = both(files);
+            assert_eq!(spliced, whole);
+        }
+    }
+
+    #[test]
+    fn a_document_that_does_not_end_with_an_empty_array_is_refused() {
+        for head in [&br#"{"files": [1]}"#[..], br#"{"files": {}}"#, b"", b"[]"] {
+            assert!(splice_json_array(head, &[b"1".to_vec()]).is_err());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `wasm-audit tree`: every node with its path, kind, class, size, digest and name.
 
+use anyhow::Context;
 use wasm_audit::render;
 use wasm_audit::render::tree::{FileEntry, TreeDocument};
 
@@ -30,21 +31,34 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         format,
         no_wit,
     } = args;
-    let options = |wit: bool| ctx.options(wit);
-    per_file(&files, &options(!no_wit), ctx, |results| match format {
-        TreeFormat::Text => Ok(texts(results, render::tree::text)),
-        TreeFormat::Json => {
-            let entries = results
-                .iter()
-                .map(|(s, r)| match r {
+    let options = ctx.options(!no_wit);
+    match format {
+        TreeFormat::Text => per_file(&files, &options, ctx, |results| {
+            Ok(texts(results, render::tree::text))
+        }),
+        // Each input's entry is rendered where it was analysed.
+        TreeFormat::Json => per_file_each(
+            &files,
+            &options,
+            ctx,
+            |source, result| {
+                let entry = match &result {
                     Ok(a) => FileEntry::Ok(a),
                     Err(e) => FileEntry::Err {
-                        file: s.display(),
+                        file: source.display(),
                         error: e.to_string(),
                     },
-                })
-                .collect();
-            to_json(&TreeDocument::new(entries))
-        }
-    })
+                };
+                serde_json::to_vec_pretty(&entry).context("cannot serialise JSON")
+            },
+            |entries| {
+                let entries = entries.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+                let head = serde_json::to_vec_pretty(&TreeDocument::new(Vec::new()))
+                    .context("cannot serialise JSON")?;
+                let mut out = splice_json_array(&head, &entries)?;
+                out.push(b'\n');
+                Ok(out)
+            },
+        ),
+    }
 }
