@@ -267,17 +267,8 @@ pub fn helper_for(config: &Value, registry: &str) -> Result<Option<String>, Stri
     };
     if let Some(helpers) = config.get("credHelpers") {
         let helpers = helpers.as_object().ok_or("credHelpers is not an object")?;
-        if let Some(v) = helpers.get(registry).or_else(|| {
-            is_docker_hub(registry)
-                .then(|| {
-                    helpers
-                        .iter()
-                        .find(|(k, _)| is_docker_hub(k))
-                        .map(|(_, v)| v)
-                })
-                .flatten()
-        }) {
-            if let Some(name) = named(&format!("credHelpers.{registry:?}"), v)? {
+        if let Some((key, v)) = entry_for(helpers, registry) {
+            if let Some(name) = named(&format!("credHelpers.{key:?}"), v)? {
                 return Ok(Some(name));
             }
         }
@@ -288,17 +279,44 @@ pub fn helper_for(config: &Value, registry: &str) -> Result<Option<String>, Stri
     }
 }
 
-fn is_docker_hub(host: &str) -> bool {
-    let host = host
+/// The registry that a Docker configuration key, or a reference's
+/// registry, names: without scheme and path (the key
+/// `https://index.docker.io/v1/` names `index.docker.io`), Docker Hub's
+/// names (`docker.io`, `index.docker.io`, `registry-1.docker.io`) made
+/// one. The Docker CLI keeps Hub credentials under
+/// `https://index.docker.io/v1/` and uses them for `docker.io/...`
+/// references; a port stays part of the name.
+fn registry_name(name: &str) -> &str {
+    let host = name
         .strip_prefix("https://")
-        .unwrap_or(host)
-        .split('/')
-        .next()
-        .unwrap_or(host);
-    matches!(
+        .or_else(|| name.strip_prefix("http://"))
+        .unwrap_or(name);
+    let host = host.split('/').next().unwrap_or(host);
+    if matches!(
         host,
         "docker.io" | "index.docker.io" | "registry-1.docker.io"
-    )
+    ) {
+        "docker.io"
+    } else {
+        host
+    }
+}
+
+fn is_docker_hub(registry: &str) -> bool {
+    registry_name(registry) == "docker.io"
+}
+
+/// The entry of a `credHelpers` or `auths` object for `registry`: the key
+/// that is exactly `registry`, else the first key naming the same
+/// registry (see [`registry_name`]).
+fn entry_for<'a>(
+    entries: &'a serde_json::Map<String, Value>,
+    registry: &str,
+) -> Option<(&'a String, &'a Value)> {
+    entries.get_key_value(registry).or_else(|| {
+        let wanted = registry_name(registry);
+        entries.iter().find(|(k, _)| registry_name(k) == wanted)
+    })
 }
 
 /// The server URL a credential helper is asked about: Docker Hub's
@@ -449,19 +467,14 @@ pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
 }
 
 /// The `auths` entry of a Docker configuration for `registry` (keys may
-/// carry a scheme and a path: `https://index.docker.io/v1/`).
+/// carry a scheme and a path: `https://index.docker.io/v1/`, the key
+/// Docker writes for Docker Hub, serves `docker.io`; see
+/// [`registry_name`]).
 pub fn auth_from_config(config: &Value, registry: &str) -> Result<RegistryAuth, String> {
     let Some(auths) = config.get("auths").and_then(Value::as_object) else {
         return Ok(RegistryAuth::Anonymous);
     };
-    let host = |key: &str| -> String {
-        let k = key
-            .strip_prefix("https://")
-            .or_else(|| key.strip_prefix("http://"))
-            .unwrap_or(key);
-        k.split('/').next().unwrap_or(k).to_string()
-    };
-    let Some((key, entry)) = auths.iter().find(|(k, _)| host(k) == registry) else {
+    let Some((key, entry)) = entry_for(auths, registry) else {
         return Ok(RegistryAuth::Anonymous);
     };
     let field = |k: &str| {

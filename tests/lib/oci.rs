@@ -284,6 +284,61 @@ fn docker_config_credentials() {
     assert!(auth_from_config(&config, "broken.example").is_err());
 }
 
+/// Docker keeps Docker Hub's credentials under `https://index.docker.io/v1/`
+/// and uses them for `docker.io/...` references: every name of Docker Hub
+/// finds them, in `auths` as in `credHelpers`. A key that is exactly the
+/// registry wins; no other host ever gets another registry's entry.
+#[test]
+fn docker_config_entries_are_found_under_every_name_of_their_registry() {
+    use oci_client::secrets::RegistryAuth;
+    use wasm_audit::oci::registry::{auth_from_config, helper_for};
+    let user = |a: RegistryAuth| match a {
+        RegistryAuth::Basic(u, _) => u,
+        RegistryAuth::Bearer(t) => format!("bearer {t}"),
+        RegistryAuth::Anonymous => "anonymous".into(),
+    };
+    let config = serde_json::json!({ "auths": {
+        "https://index.docker.io/v1/": { "username": "hub", "password": "p" },
+        "http://registry.example:5000/v2/": { "username": "plain", "password": "p" },
+        "ghcr.io": { "username": "exact", "password": "p" },
+        "https://ghcr.io/": { "username": "with-scheme", "password": "p" }
+    }});
+    let auth = |r: &str| user(auth_from_config(&config, r).unwrap());
+    for hub in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+        assert_eq!(auth(hub), "hub", "{hub}");
+    }
+    assert_eq!(auth("registry.example:5000"), "plain");
+    assert_eq!(auth("ghcr.io"), "exact");
+    for other in [
+        "docker.io.example",
+        "example.com",
+        "registry.example",
+        "registry.example:5001",
+        "ghcr.io:443",
+        "v1",
+        "",
+    ] {
+        assert_eq!(auth(other), "anonymous", "{other}");
+    }
+
+    let helpers = serde_json::json!({ "credHelpers": {
+        "index.docker.io": "hub",
+        "https://quay.io/v2/": "quay"
+    }});
+    let helper = |r: &str| helper_for(&helpers, r).unwrap();
+    for hub in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+        assert_eq!(helper(hub).as_deref(), Some("hub"), "{hub}");
+    }
+    assert_eq!(helper("quay.io").as_deref(), Some("quay"));
+    assert_eq!(helper("docker.io.example"), None);
+    let bad = serde_json::json!({ "credHelpers": { "https://quay.io/v2/": "a b" } });
+    let err = helper_for(&bad, "quay.io").unwrap_err();
+    assert!(
+        err.contains(r#"credHelpers."https://quay.io/v2/""#),
+        "{err}"
+    );
+}
+
 /// A wac composition of three corpus components as a Wasm OCI artifact
 /// whose config is what wkg would write (the root's imports and exports,
 /// as the tool reports them): read back verified, no
