@@ -360,12 +360,26 @@ const HELPER_MAX_OUTPUT: u64 = 64 << 10;
 /// Docker. Anything else, or no answer within [`HELPER_TIMEOUT`], is an
 /// error.
 pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
-    use std::io::{Read as _, Write as _};
-    use std::process::{Command, Stdio};
     let program = format!("docker-credential-{name}");
     let path = on_path(&program)
         .ok_or_else(|| format!("credential helper {program}: not found on PATH"))?;
-    let mut child = Command::new(&path)
+    run_helper_at(&path, server, HELPER_TIMEOUT)
+}
+
+/// [`run_helper`] with the helper's path and the time it may take given
+/// (its messages name the program by its file name).
+pub fn run_helper_at(
+    path: &std::path::Path,
+    server: &str,
+    timeout: Duration,
+) -> Result<RegistryAuth, String> {
+    use std::io::{Read as _, Write as _};
+    use std::process::{Command, Stdio};
+    let program = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let mut child = Command::new(path)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -406,7 +420,7 @@ pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
         if let (Some(exit), Some(_)) = (status, read_at) {
             break exit;
         }
-        let late = now >= started + HELPER_TIMEOUT
+        let late = now >= started + timeout
             || read_at.is_some_and(|t| now >= t + grace)
             || exited_at.is_some_and(|t| now >= t + grace);
         if late {
@@ -424,7 +438,10 @@ pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
             } else if exited_at.is_some() {
                 "its output stayed open after it exited".to_string()
             } else {
-                format!("no answer within {} s", HELPER_TIMEOUT.as_secs())
+                match timeout.subsec_millis() {
+                    0 => format!("no answer within {} s", timeout.as_secs()),
+                    _ => format!("no answer within {} ms", timeout.as_millis()),
+                }
             };
             return Err(format!("credential helper {program}: {why}"));
         }

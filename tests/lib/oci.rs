@@ -284,6 +284,57 @@ fn docker_config_credentials() {
     assert!(auth_from_config(&config, "broken.example").is_err());
 }
 
+/// A credential helper that never answers is killed when its time is up
+/// (30 s in the tool; here 300 ms), and the lookup is a one-line error
+/// saying so; one that answers in time is read.
+#[cfg(unix)]
+#[test]
+fn a_credential_helper_that_does_not_answer_in_time_is_killed() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::Duration;
+    use wasm_audit::oci::registry::run_helper_at;
+    let tmp = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    };
+    let pid_file = tmp.path().join("pid");
+    let hangs = script(
+        "docker-credential-hangs",
+        &format!("echo $$ > '{}'\nexec sleep 60", pid_file.display()),
+    );
+    let started = std::time::Instant::now();
+    let err = run_helper_at(&hangs, "ghcr.io", Duration::from_millis(300)).unwrap_err();
+    assert_eq!(
+        err,
+        "credential helper docker-credential-hangs: no answer within 300 ms"
+    );
+    // Killed and reaped, not waited for: the 60 s sleep is gone.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(
+        !Path::new(&format!("/proc/{}", pid.trim())).exists(),
+        "the helper (pid {}) still runs",
+        pid.trim()
+    );
+
+    let answers = script(
+        "docker-credential-answers",
+        r#"read server; printf '{"ServerURL":"%s","Username":"u","Secret":"s"}' "$server""#,
+    );
+    let auth = run_helper_at(&answers, "ghcr.io", Duration::from_secs(10)).unwrap();
+    assert!(
+        matches!(&auth, oci_client::secrets::RegistryAuth::Basic(u, p) if u == "u" && p == "s"),
+        "{auth:?}"
+    );
+}
+
 /// Docker keeps Docker Hub's credentials under `https://index.docker.io/v1/`
 /// and uses them for `docker.io/...` references: every name of Docker Hub
 /// finds them, in `auths` as in `credHelpers`. A key that is exactly the
