@@ -215,10 +215,10 @@ pub fn print(bytes: &[u8]) -> Result<String, String> {
 /// decodes to the same. The one thing not checked is what the decoder
 /// would check of each code entry (its framing, a size under the
 /// validator's limit): reading every entry is the cost the skeleton and
-/// the walk avoid. (Keeping
-/// every function in the skeleton instead costs a code entry each, and
-/// wit-parser's reader moves its whole buffer for every entry: the
-/// 100 MiB benchmark component went from 1.2x to 1.6x the hashing limit.)
+/// the walk avoid. (Keeping every function in the skeleton instead costs
+/// a code entry each, and wit-parser's reader moves its whole buffer for
+/// every entry: the 100 MiB benchmark component went from 1.2x to 1.6x
+/// the hashing limit.)
 mod skeleton {
     use wasmparser::{
         BinaryReader, Chunk, DataKind, DataSectionReader, ExportSectionReader, ExternalKind,
@@ -451,11 +451,12 @@ mod tests {
     }
 
     /// Modules that the validator refuses for what their element segments,
-    /// start function, functions' types, data segments or globals say, each with code enough
-    /// that the skeleton is tried: the summary is the error decoding the
-    /// component itself gives, never a world. Their valid twins, with
-    /// elements and a start function (which the skeleton drops), still
-    /// decode to the world.
+    /// start function, functions' types, data segments or globals say,
+    /// each with code enough that the skeleton is tried: the summary is
+    /// the error decoding the component itself gives, never a world (each
+    /// of the first six was a world before modules were validated). Their
+    /// valid twins, with elements and a start function (which the
+    /// skeleton drops), still decode to the world.
     #[test]
     fn the_skeleton_keeps_what_the_validator_checks() {
         let body = "(drop (i32.const 1)) ".repeat(400);
