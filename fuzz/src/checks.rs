@@ -154,6 +154,68 @@ pub fn check_analysis(a: &Analysis, data: &[u8], options: &Options) {
         }
         assert_eq!(a.node(&n.path).map(|x| &x.path), Some(&n.path));
     }
+    if options.wit {
+        check_wit(a, data);
+    }
+}
+
+/// Every component's WIT summary is what `wit_component::decode` makes of
+/// its bytes, decoded here on their own: the skeleton and the memo the
+/// analysis decodes through never change a result. Skipped where the
+/// decoder panics, and where a module's code section is not well framed
+/// (the one thing the skeleton does not check; see the crate's
+/// `analysis::wit`).
+fn check_wit(a: &Analysis, data: &[u8]) {
+    let framed = |m: &wasm_audit::Node| {
+        let bytes = &data[m.offset as usize..(m.offset + m.size) as usize];
+        wasmparser::Parser::new(0)
+            .parse_all(bytes)
+            .all(|p| match p {
+                Ok(wasmparser::Payload::CodeSectionEntry(body)) => {
+                    body.range().end - body.range().start <= 7_654_321
+                }
+                Ok(_) => true,
+                Err(_) => false,
+            })
+    };
+    if !a
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Module)
+        .all(framed)
+    {
+        return;
+    }
+    for n in a.nodes.iter().filter(|n| n.kind == NodeKind::Component) {
+        let span = &data[n.offset as usize..(n.offset + n.size) as usize];
+        let Ok(decoded) = std::panic::catch_unwind(|| wit_component::decode(span)) else {
+            continue;
+        };
+        let expected = decoded.map(|d| match d {
+            wit_component::DecodedWasm::WitPackage(resolve, pkg) => (
+                "package".to_string(),
+                resolve.packages[pkg].name.to_string(),
+            ),
+            wit_component::DecodedWasm::Component(resolve, world) => {
+                let w = &resolve.worlds[world];
+                let name = match w.package {
+                    Some(pkg) => format!("{}/{}", resolve.packages[pkg].name, w.name),
+                    None => w.name.clone(),
+                };
+                ("world".to_string(), name)
+            }
+        });
+        let got = n.wit.as_ref().map(|w| (w.kind.clone(), w.name.clone()));
+        let noted = n.notes.iter().any(|x| x.starts_with("WIT not decodable"));
+        match expected {
+            Ok(e) => assert_eq!(got, Some(e), "WIT of {}", n.path),
+            Err(e) => assert!(
+                got.is_none() && noted,
+                "WIT of {}: {got:?}, the decoder says {e:#}",
+                n.path
+            ),
+        }
+    }
 }
 
 /// Everything that consumes an analysis: graph, renderings, capabilities,
