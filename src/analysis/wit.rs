@@ -242,7 +242,7 @@ mod skeleton {
         Some(out)
     }
 
-    fn module(bytes: &[u8]) -> Option<Vec<u8>> {
+    pub(super) fn module(bytes: &[u8]) -> Option<Vec<u8>> {
         if !valid(bytes) {
             return None;
         }
@@ -279,22 +279,25 @@ mod skeleton {
         }
 
         // Exported functions keep their types, renumbered densely after
-        // the imported ones; other exports keep their indices.
+        // the imported ones, in the order of their first export; other
+        // exports keep their indices. The new index of a function is
+        // looked up, not searched for: a module may export 100,000
+        // functions (the validator's limit), and a scan of those kept so
+        // far for each export would take billions of steps.
         let mut kept: Vec<u32> = Vec::new();
+        let mut renumbered: std::collections::HashMap<u32, u32> = Default::default();
         let mut export_section = Vec::new();
         leb(&mut export_section, exports.len() as u32);
         for (name, kind, index) in exports {
             let (kind, index) = match kind {
                 ExternalKind::Func if index < imported_funcs => (0, index),
                 ExternalKind::Func => {
-                    let at = match kept.iter().position(|&k| k == index) {
-                        Some(at) => at,
-                        None => {
-                            kept.push(index);
-                            kept.len() - 1
-                        }
-                    };
-                    (0, imported_funcs.checked_add(u32::try_from(at).ok()?)?)
+                    let next = imported_funcs.checked_add(u32::try_from(kept.len()).ok()?)?;
+                    let new = *renumbered.entry(index).or_insert_with(|| {
+                        kept.push(index);
+                        next
+                    });
+                    (0, new)
                 }
                 ExternalKind::Table => (1, index),
                 ExternalKind::Memory => (2, index),
@@ -502,6 +505,83 @@ mod tests {
                 None => assert!(!ok, "{fields}: a valid module got no skeleton"),
             }
         }
+    }
+
+    /// Every export of a skeleton module names a function of the type the
+    /// original export has, for a module at the validator's limit of
+    /// 100,000 exports: functions of three types exported out of order,
+    /// some under two names, and imported functions among them (which keep
+    /// their indices). The renumbering is a lookup, so this is quick; a
+    /// search of the functions kept so far took billions of steps here.
+    #[test]
+    fn skeleton_exports_keep_their_types_at_the_export_limit() {
+        use std::collections::BTreeMap;
+        use wasmparser::{Parser, Payload, TypeRef};
+
+        const FUNCS: u32 = 99_498;
+        let mut wat = String::from(
+            "(module (type $a (func)) (type $b (func (param i32))) (type $c (func (result i64)))
+             (import \"m\" \"a\" (func (type $a))) (import \"m\" \"b\" (func (type $b)))\n",
+        );
+        for i in 0..FUNCS {
+            let ty = ["$a", "$b", "$c"][(i % 3) as usize];
+            let body = if ty == "$c" { "(i64.const 0)" } else { "" };
+            wat.push_str(&format!("(func (type {ty}) {body})\n"));
+        }
+        // Exported from the last function down, the first 500 twice, and
+        // both imports: 100,000 exports.
+        for i in (0..FUNCS).rev() {
+            wat.push_str(&format!("(export \"f{i}\" (func {}))\n", i + 2));
+        }
+        for i in 0..500 {
+            wat.push_str(&format!("(export \"again{i}\" (func {}))\n", i + 2));
+        }
+        wat.push_str("(export \"import-a\" (func 0)) (export \"import-b\" (func 1)))");
+        let module = wat::parse_str(&wat).expect("assembles");
+
+        // Export name -> index into the type section, through the
+        // function and import sections.
+        let types_of_exports = |bytes: &[u8]| -> BTreeMap<String, u32> {
+            let (mut funcs, mut exports) = (Vec::new(), Vec::new());
+            for payload in Parser::new(0).parse_all(bytes) {
+                match payload.expect("parses") {
+                    Payload::ImportSection(s) => {
+                        for import in s.into_imports() {
+                            if let TypeRef::Func(t) = import.expect("import").ty {
+                                funcs.push(t);
+                            }
+                        }
+                    }
+                    Payload::FunctionSection(s) => {
+                        funcs.extend(s.into_iter().map(|t| t.expect("function")))
+                    }
+                    Payload::ExportSection(s) => {
+                        for e in s {
+                            let e = e.expect("export");
+                            exports.push((e.name.to_string(), e.index));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            exports
+                .into_iter()
+                .map(|(name, index)| (name, funcs[index as usize]))
+                .collect()
+        };
+        let skeleton = super::skeleton::module(&module).expect("a skeleton");
+        wasmparser::Validator::new()
+            .validate_all(&skeleton)
+            .expect("the skeleton validates");
+        let original = types_of_exports(&module);
+        assert_eq!(original.len(), 100_000);
+        assert_eq!(types_of_exports(&skeleton), original);
+        // One function per exported function, not per export.
+        let defined = Parser::new(0).parse_all(&skeleton).find_map(|p| match p {
+            Ok(Payload::FunctionSection(s)) => Some(s.count()),
+            _ => None,
+        });
+        assert_eq!(defined, Some(FUNCS));
     }
 
     /// The skeleton shortcut and the memo give the same result as decoding
