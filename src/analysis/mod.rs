@@ -241,6 +241,16 @@ fn derive(
     options: &Options,
     whole: &std::ops::Range<usize>,
 ) -> Vec<(usize, Derived)> {
+    // Module skeletons first, each once, for the WIT of every component
+    // that holds the module (at any depth).
+    let modules = (options.wit && jobs.iter().any(|j| j.kind == NodeKind::Component)).then(|| {
+        let ranges: Vec<_> = jobs
+            .iter()
+            .filter(|j| j.kind == NodeKind::Module)
+            .map(|j| j.range.clone())
+            .collect();
+        wit::ModuleSkeletons::new(bytes, &ranges)
+    });
     let mut order: Vec<(usize, &Job)> = jobs.iter().enumerate().collect();
     order.sort_by_key(|(_, j)| std::cmp::Reverse(j.range.len()));
     order
@@ -257,7 +267,7 @@ fn derive(
             });
             let digest = (job.range != *whole).then(|| digest::sha256(span));
             let wit = (options.wit && job.kind == NodeKind::Component)
-                .then(|| wit::summarize_keyed(span, digest.as_deref()));
+                .then(|| wit::summarize_keyed(span, digest.as_deref(), modules.as_ref()));
             (
                 i,
                 Derived {

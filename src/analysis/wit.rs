@@ -70,27 +70,37 @@ fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
 /// skeleton's SHA-256 (see `memo`): components that differ only in code
 /// are decoded once.
 pub fn summarize(bytes: &[u8]) -> Result<WitSummary, String> {
-    summarize_keyed(bytes, None)
+    summarize_keyed(bytes, None, None)
 }
 
 /// [`summarize`], also keeping the result, error or not, by `digest`,
 /// which the analysis computed as the SHA-256 of these very `bytes` (it
 /// is trusted as the memo key, hence not public): the result is a
 /// function of the bytes, so the same component nested in several inputs
-/// of a batch is decoded once.
-pub(crate) fn summarize_keyed(bytes: &[u8], digest: Option<&str>) -> Result<WitSummary, String> {
+/// of a batch is decoded once. `modules` holds skeletons already made of
+/// modules of the input `bytes` is part of.
+pub(crate) fn summarize_keyed(
+    bytes: &[u8],
+    digest: Option<&str>,
+    modules: Option<&ModuleSkeletons<'_>>,
+) -> Result<WitSummary, String> {
     if let Some(result) = digest.and_then(|d| memo::get(memo::Key::Bytes(d))) {
         return result;
     }
-    let result = summarize_uncached(bytes);
+    let result = summarize_uncached(bytes, modules);
     if let Some(d) = digest {
         memo::put(memo::Key::Bytes(d), &result);
     }
     result
 }
 
-fn summarize_uncached(bytes: &[u8]) -> Result<WitSummary, String> {
-    if let Some(skeleton) = skeleton::component(bytes).filter(|s| s.len() < bytes.len() / 2) {
+fn summarize_uncached(
+    bytes: &[u8],
+    modules: Option<&ModuleSkeletons<'_>>,
+) -> Result<WitSummary, String> {
+    if let Some(skeleton) =
+        skeleton::component(bytes, modules).filter(|s| s.len() < bytes.len() / 2)
+    {
         let key = crate::digest::sha256(&skeleton);
         if let Some(Ok(summary)) = memo::get(memo::Key::Skeleton(&key)) {
             return Ok(summary);
@@ -101,6 +111,49 @@ fn summarize_uncached(bytes: &[u8]) -> Result<WitSummary, String> {
         }
     }
     summarize_exact(bytes)
+}
+
+/// The skeletons of the core modules of one input, each made once: a
+/// module nested *d* components deep is part of *d* skeletons, and making
+/// one validates the module (the 100 MiB benchmark component spent two
+/// thirds of its WIT time there). A module is found by where its bytes
+/// lie in the input, so an entry can only stand for the very bytes it was
+/// made from; a module not found is skeletonised on the spot.
+pub(crate) struct ModuleSkeletons<'a> {
+    input: &'a [u8],
+    /// `(offset, length)` of a module's bytes in `input` -> its skeleton,
+    /// `None` when it gets none (invalid, or not handled).
+    made: std::collections::HashMap<(usize, usize), Option<Vec<u8>>>,
+}
+
+impl<'a> ModuleSkeletons<'a> {
+    /// Makes the skeletons of the modules at `ranges` of `input`, in
+    /// parallel; ranges outside `input` are left out.
+    pub(crate) fn new(input: &'a [u8], ranges: &[std::ops::Range<usize>]) -> Self {
+        use rayon::prelude::*;
+        let made = ranges
+            .par_iter()
+            .with_max_len(1)
+            .filter_map(|r| {
+                let bytes = input.get(r.clone())?;
+                Some(((r.start, r.len()), skeleton::module(bytes)))
+            })
+            .collect();
+        Self { input, made }
+    }
+
+    /// The entry for `module` if it is a slice of `input` made here:
+    /// `Some(None)` for a module that gets no skeleton.
+    fn get(&self, module: &[u8]) -> Option<Option<&[u8]>> {
+        let offset = (module.as_ptr() as usize).checked_sub(self.input.as_ptr() as usize)?;
+        let within = self.input.get(offset..offset.checked_add(module.len())?)?;
+        if !std::ptr::eq(within.as_ptr(), module.as_ptr()) {
+            return None;
+        }
+        self.made
+            .get(&(offset, module.len()))
+            .map(|skeleton| skeleton.as_deref())
+    }
 }
 
 /// Results decoded in this process, by the digest of a component's bytes
@@ -229,12 +282,18 @@ mod skeleton {
     const MODULE_SECTION: u8 = 1;
     const COMPONENT_SECTION: u8 = 4;
 
-    pub(super) fn component(bytes: &[u8]) -> Option<Vec<u8>> {
+    pub(super) fn component(
+        bytes: &[u8],
+        modules: Option<&super::ModuleSkeletons<'_>>,
+    ) -> Option<Vec<u8>> {
         let mut out = bytes.get(..8)?.to_vec();
         for (id, body) in sections(bytes)? {
             let body = match id {
-                MODULE_SECTION => std::borrow::Cow::Owned(module(body)?),
-                COMPONENT_SECTION => std::borrow::Cow::Owned(component(body)?),
+                MODULE_SECTION => match modules.and_then(|m| m.get(body)) {
+                    Some(made) => std::borrow::Cow::Borrowed(made?),
+                    None => std::borrow::Cow::Owned(module(body)?),
+                },
+                COMPONENT_SECTION => std::borrow::Cow::Owned(component(body, modules)?),
                 _ => std::borrow::Cow::Borrowed(body),
             };
             section(&mut out, id, &body);
@@ -496,7 +555,7 @@ mod tests {
             let exact = super::summarize_exact(&bytes);
             assert_eq!(exact.is_ok(), ok, "{fields}: {exact:?}");
             assert_eq!(super::summarize(&bytes), exact, "{fields}");
-            match super::skeleton::component(&bytes) {
+            match super::skeleton::component(&bytes, None) {
                 Some(skeleton) => {
                     assert!(ok, "{fields}: an invalid module got a skeleton");
                     assert!(skeleton.len() < bytes.len() / 2, "{fields}: skeleton tried");
@@ -584,6 +643,37 @@ mod tests {
         assert_eq!(defined, Some(FUNCS));
     }
 
+    /// A module's skeleton made in advance stands only for the bytes it was
+    /// made from: the same bytes elsewhere (a copy, or another place in the
+    /// input), a range of another length, or a slice of another buffer are
+    /// not found, and are skeletonised on the spot.
+    #[test]
+    fn module_skeletons_are_found_only_where_they_were_made() {
+        let body = "(drop (i32.const 1)) ".repeat(400);
+        let module =
+            wat::parse_str(format!("(module (func (export \"f\") {body}))")).expect("assembles");
+        // The same module twice in one input, only the first one made.
+        let mut input = vec![0u8; 3];
+        input.extend_from_slice(&module);
+        input.extend_from_slice(&module);
+        let first = 3..3 + module.len();
+        let second = first.end..first.end + module.len();
+        let made = super::ModuleSkeletons::new(&input, &[first.clone(), 0..input.len() + 1]);
+        assert_eq!(made.made.len(), 1, "a range outside the input is left out");
+        let expected = super::skeleton::module(&module).expect("a skeleton");
+        assert_eq!(made.get(&input[first.clone()]), Some(Some(&expected[..])));
+        assert_eq!(made.get(&input[second]), None);
+        assert_eq!(made.get(&module), None);
+        assert_eq!(made.get(&input[first.start..first.end - 1]), None);
+        assert_eq!(made.get(&input[first.start + 1..first.end]), None);
+        // An invalid module is made too: it gets no skeleton.
+        let invalid = wat::parse_str(format!("(module (func (export \"f\") {body}) (start 9))"))
+            .expect("assembles");
+        let whole = 0..invalid.len();
+        let made = super::ModuleSkeletons::new(&invalid, std::slice::from_ref(&whole));
+        assert_eq!(made.get(&invalid), Some(None));
+    }
+
     /// The skeleton shortcut and the memo give the same result as decoding
     /// the component itself, error or not, for every component of every
     /// corpus file, on the first call and on the remembered ones.
@@ -608,6 +698,13 @@ mod tests {
             let Ok(analysis) = crate::analyze_bytes("corpus", &bytes, &options) else {
                 continue;
             };
+            let module_ranges: Vec<_> = analysis
+                .nodes
+                .iter()
+                .filter(|n| n.kind == crate::NodeKind::Module)
+                .map(|n| n.range())
+                .collect();
+            let modules = super::ModuleSkeletons::new(&bytes, &module_ranges);
             for node in analysis
                 .nodes
                 .iter()
@@ -615,10 +712,24 @@ mod tests {
             {
                 let span = &bytes[node.range()];
                 let exact = super::summarize_exact(span);
+                // The skeletons made once per module are the ones made on
+                // the spot.
+                assert_eq!(
+                    super::skeleton::component(span, Some(&modules)),
+                    super::skeleton::component(span, None),
+                    "{:?} {}",
+                    entry.path(),
+                    node.path
+                );
                 let digest = crate::digest::sha256(span);
-                for key in [None, Some(digest.as_str()), Some(digest.as_str())] {
+                for (key, modules) in [
+                    (None, None),
+                    (None, Some(&modules)),
+                    (Some(digest.as_str()), Some(&modules)),
+                    (Some(digest.as_str()), None),
+                ] {
                     assert_eq!(
-                        super::summarize_keyed(span, key),
+                        super::summarize_keyed(span, key, modules),
                         exact,
                         "{:?} {}",
                         entry.path(),
