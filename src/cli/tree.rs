@@ -55,9 +55,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
                 let entries = entries.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
                 let head = serde_json::to_vec_pretty(&TreeDocument::new(Vec::new()))
                     .context("cannot serialise JSON")?;
-                let mut out = splice_json_array(&head, &entries)?;
-                out.push(b'\n');
-                Ok(out)
+                Ok(splice_json_array(head, entries)?.with_newline())
             },
         ),
     }

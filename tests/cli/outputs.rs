@@ -389,6 +389,60 @@ echo "stdout-type=$(stat -c %F /dev/stdout)"
     assert!(report.starts_with("wasm-audit check: PASS"), "{report}");
 }
 
+/// A batch's JSON is written as it is spliced, a buffer at a time: a
+/// reader that goes away after the first bytes (`| head`) ends the run
+/// quietly with the exit code of the audit, and a standard output that
+/// cannot be written (a full disk) is a one-line error, exit 2.
+#[test]
+fn a_batch_written_to_a_closed_or_full_standard_output() {
+    use std::io::Read;
+    let dir = demo_dir();
+    let d = dir.path();
+    // 200 entries of some 5 KB: far more than a pipe holds.
+    let mut args = vec!["tree", "--format", "json"];
+    args.extend(std::iter::repeat_n("app.wasm", 200));
+
+    let whole = run_in(d, &args);
+    assert_eq!(common::code(&whole), 0, "{}", stderr(&whole));
+    assert!(whole.stdout.len() > 1 << 20, "{}", whole.stdout.len());
+    let doc: serde_json::Value = serde_json::from_slice(&whole.stdout).expect("JSON");
+    assert_eq!(doc["files"].as_array().map(Vec::len), Some(200));
+
+    let mut child = common::bin()
+        .args(&args)
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the first bytes");
+    assert!(whole.stdout.starts_with(&first));
+    let closed = child.wait_with_output().expect("wait");
+    assert_eq!(common::code(&closed), 0, "{}", stderr(&closed));
+    assert_eq!(stderr(&closed), "");
+
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = common::bin()
+            .args(&args)
+            .current_dir(d)
+            .stdout(full)
+            .output()
+            .expect("run");
+        assert_one_line_error(&out, "stdout on /dev/full");
+        assert!(
+            stderr(&out).contains("cannot write to standard output"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn flags_override_the_policy_limits_and_errors_name_the_knob() {
     let dir = demo_dir();
