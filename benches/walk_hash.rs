@@ -35,10 +35,13 @@ mod composed;
 
 const CORPUS_FILE: &str = "jco__p3_yield_async-yield-caller.wasm";
 
+/// The whole analysis, wiring included (`tree` leaves the wiring out;
+/// every command that judges or draws it does not).
 fn options(wit: bool) -> Options {
     Options {
         limits: Limits::default(),
         wit,
+        wiring: true,
     }
 }
 

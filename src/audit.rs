@@ -180,6 +180,7 @@ impl Auditor {
         Options {
             limits: self.limits.limits,
             wit: false,
+            wiring: true,
         }
     }
 

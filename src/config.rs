@@ -330,6 +330,7 @@ impl Resolved {
         Options {
             limits: self.limits.limits,
             wit: false,
+            wiring: true,
         }
     }
 }

@@ -173,6 +173,19 @@ pub enum Error {
         message: String,
     },
 
+    /// An analysis without its wiring (made for a listing, or read back
+    /// from JSON) handed to something that judges, draws or exports the
+    /// wiring. A mistake of the caller, refused rather than taken for a
+    /// wiring in which nothing reaches anything.
+    #[error(
+        "{input}: the analysis carries no wiring (it was made without it, or read back from \
+         JSON); analyse the input again with the wiring"
+    )]
+    NoWiring {
+        /// The input as named on the command line.
+        input: String,
+    },
+
     /// A command-line or configuration mistake.
     #[error("{0}")]
     Usage(String),

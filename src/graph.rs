@@ -15,7 +15,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::Serialize;
 
 use crate::model::wiring::Provider;
-use crate::model::{Analysis, NameForm, NodeKind};
+use crate::model::{Analysis, NameForm, NodeKind, Wiring};
 
 /// A node of the composition graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +42,11 @@ pub enum GraphNode {
 }
 
 /// The host interfaces that reach node `to` through its import `import`.
-fn carried(analysis: &Analysis, to: usize, import: &str) -> Vec<String> {
+fn carried(analysis: &Analysis, wiring: &Wiring, to: usize, import: &str) -> Vec<String> {
     let Some(path) = analysis.nodes.get(to).map(|n| &n.path) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = analysis
-        .wiring
+    let mut out: Vec<String> = wiring
         .reach
         .get(to)
         .into_iter()
@@ -107,8 +106,10 @@ pub struct CompositionGraph {
 }
 
 impl CompositionGraph {
-    /// Builds the graph of `analysis`.
-    pub fn build(analysis: &Analysis) -> Self {
+    /// Builds the graph of `analysis`; an analysis without its wiring is
+    /// refused ([`crate::Error::NoWiring`]).
+    pub fn build(analysis: &Analysis) -> crate::Result<Self> {
+        let wiring = analysis.wiring()?;
         let mut graph = StableDiGraph::new();
         let nodes: Vec<NodeIndex> = analysis
             .nodes
@@ -157,7 +158,7 @@ impl CompositionGraph {
                 g.add_edge(me, iface, EdgeKind::Exports, None);
             }
         }
-        for inst in &analysis.wiring.instances {
+        for inst in &wiring.instances {
             let i = g.graph.add_node(GraphNode::Instance {
                 parent: inst.parent,
                 index: inst.index,
@@ -172,13 +173,13 @@ impl CompositionGraph {
                 g.add_edge(i, t, EdgeKind::Instantiates, None);
             }
         }
-        for s in &analysis.wiring.satisfies {
+        for s in &wiring.satisfies {
             let from = match s.from {
                 Provider::Host => Some(g.host()),
                 Provider::Node(n) => g.nodes.get(n).copied(),
             };
             if let (Some(from), Some(&to)) = (from, g.nodes.get(s.to)) {
-                let carries = carried(analysis, s.to, &s.import);
+                let carries = carried(analysis, wiring, s.to, &s.import);
                 let edge = GraphEdge {
                     kind: EdgeKind::Satisfies,
                     interface: Some(s.import.clone()),
@@ -187,7 +188,7 @@ impl CompositionGraph {
                 g.graph.add_edge(from, to, edge);
             }
         }
-        g
+        Ok(g)
     }
 
     fn interface(&mut self, name: &str) -> NodeIndex {

@@ -75,14 +75,15 @@ pub struct CrateRef {
     pub version: String,
 }
 
-/// The capability view of one analysis.
-pub fn parts(a: &Analysis) -> Vec<PartView> {
-    a.nodes
+/// The capability view of one analysis; an analysis without its wiring
+/// is refused ([`crate::Error::NoWiring`]), never shown reaching nothing.
+pub fn parts(a: &Analysis) -> crate::Result<Vec<PartView>> {
+    let wiring = a.wiring()?;
+    Ok(a.nodes
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let mut capabilities: Vec<CapEntry> = a
-                .wiring
+            let mut capabilities: Vec<CapEntry> = wiring
                 .reach
                 .get(i)
                 .map(|caps| {
@@ -109,7 +110,7 @@ pub fn parts(a: &Analysis) -> Vec<PartView> {
                 name: n.name.clone(),
                 digest: n.digest.clone(),
                 class: n.class,
-                instantiated: a.wiring.instantiated.get(i).copied().unwrap_or(false),
+                instantiated: wiring.instantiated.get(i).copied().unwrap_or(false),
                 capabilities,
                 imports: if n.kind == NodeKind::Component {
                     n.imports.iter().map(|e| e.name.clone()).collect()
@@ -136,5 +137,5 @@ pub fn parts(a: &Analysis) -> Vec<PartView> {
                     .collect(),
             }
         })
-        .collect()
+        .collect())
 }

@@ -49,7 +49,8 @@ fn generated(c: &Composed) {
         }
         if let (Some(reach), true) = (&e.reach, valid) {
             let got: BTreeSet<String> = a
-                .wiring
+                .wiring()
+                .expect("an analysis made with the wiring has it")
                 .reach
                 .get(i)
                 .into_iter()

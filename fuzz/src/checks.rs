@@ -32,6 +32,7 @@ pub fn small_options() -> Options {
             max_wiring_work: 2_000,
         },
         wit: false,
+        wiring: true,
     }
 }
 
@@ -229,7 +230,8 @@ pub fn consume(a: &Analysis) {
     .expect("tree JSON");
 
     // Graph.
-    let g = CompositionGraph::build(a);
+    let wiring = a.wiring().expect("an analysis made with the wiring has it");
+    let g = CompositionGraph::build(a).expect("graph");
     assert_eq!(g.nodes.len(), a.nodes.len());
     assert_eq!(
         g.edges_of(EdgeKind::Contains).count(),
@@ -250,13 +252,13 @@ pub fn consume(a: &Analysis) {
     let _ = render::graph::dot(&g, a);
     let _ = render::graph::mermaid(&g, a);
     let _ = render::graph::text(&g, a);
-    let _ = render::graph::dot_overview(&g, a);
-    let _ = render::graph::mermaid_overview(&g, a);
-    let _ = render::graph::text_overview(&g, a);
+    render::graph::dot_overview(&g, a).expect("overview");
+    render::graph::mermaid_overview(&g, a).expect("overview");
+    render::graph::text_overview(&g, a).expect("overview");
 
     // Capabilities.
-    let _ = render::caps::text(a);
-    let parts = render::caps::parts(a);
+    render::caps::text(a).expect("caps text");
+    let parts = render::caps::parts(a).expect("parts");
     assert_eq!(parts.len(), a.nodes.len());
     let caps = serde_json::to_value(render::caps::CapsDocument::new(vec![
         render::caps::CapsFile::Ok {
@@ -268,7 +270,7 @@ pub fn consume(a: &Analysis) {
     .expect("caps JSON");
 
     // Diff against itself, and against its own saved baselines.
-    let side = Side::from_analysis(a);
+    let side = Side::from_analysis(a).expect("side");
     let same = Diff::compute(&side, &side);
     assert_no_change(&same, "itself");
     let _ = render::diff::text(&same, false);
@@ -305,7 +307,7 @@ pub fn consume(a: &Analysis) {
     // host supplies fails the audit.
     let acts = a.nodes.iter().enumerate().any(|(i, n)| {
         (!n.acts.is_empty() && !matches!(n.class, Class::Shim | Class::WitPackage))
-            || a.wiring.acts.get(i).is_some_and(|v| !v.is_empty())
+            || wiring.acts.get(i).is_some_and(|v| !v.is_empty())
     });
     for n in a.nodes.iter().filter(|n| n.kind == NodeKind::Module) {
         assert!(
@@ -319,7 +321,7 @@ pub fn consume(a: &Analysis) {
             n.path
         );
     }
-    if acts || !a.wiring.imported_code.is_empty() {
+    if acts || !wiring.imported_code.is_empty() {
         assert!(
             serde_json::to_value(report.verdict).ok() == Some("fail".into()),
             "code with no trusted digest passed the audit"
@@ -378,7 +380,7 @@ pub fn consume(a: &Analysis) {
             PolicySource::default(),
         );
         let verdict = serde_json::to_value(report.verdict).ok();
-        if pass && !a.wiring.imported_code.is_empty() {
+        if pass && !wiring.imported_code.is_empty() {
             assert_eq!(
                 verdict,
                 Some("fail".into()),

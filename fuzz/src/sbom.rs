@@ -9,7 +9,7 @@ use wasm_audit::sbom::{self, CycloneDxVersion, SbomFormat};
 /// every version. A document that does not validate is a bug (the writer
 /// refuses it, saying so).
 pub fn check(a: &Analysis) {
-    let s = sbom::build(a, 1_700_000_000);
+    let s = sbom::build(a, 1_700_000_000).expect("an analysis made with the wiring has it");
     assert_eq!(s.parts.len(), a.nodes.len(), "one SBOM part per node");
     for format in SbomFormat::ALL {
         for version in CycloneDxVersion::ALL {

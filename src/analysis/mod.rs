@@ -28,6 +28,13 @@ pub struct Options {
     pub limits: Limits,
     /// Decode the WIT of the root and of every nested component.
     pub wit: bool,
+    /// Resolve the wiring (instances, what satisfies each import,
+    /// capability reach, `integrity=` claims). Off only for a listing of
+    /// the nodes (`tree`): the analysis then has no wiring
+    /// ([`Analysis::wiring`] is `None`), whatever judges, draws or exports
+    /// the wiring refuses it, and a wiring that cannot be resolved (over
+    /// its budget, or recursive) is not an error.
+    pub wiring: bool,
 }
 
 impl Default for Options {
@@ -35,6 +42,7 @@ impl Default for Options {
         Self {
             limits: Limits::default(),
             wit: true,
+            wiring: true,
         }
     }
 }
@@ -50,7 +58,7 @@ struct Derived {
 /// What the walk and the parallel phase give: the nodes classified with
 /// their wiring resolved (or why not), and what was derived per node.
 type Staged = (
-    std::result::Result<(Vec<Node>, model::Wiring), Error>,
+    std::result::Result<(Vec<Node>, Option<model::Wiring>), Error>,
     Vec<(usize, Derived)>,
     Vec<Job>,
 );
@@ -127,7 +135,9 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
 
     // `integrity=` claims, against the digests just merged (other
     // algorithms than SHA-256 hash the few nodes such imports name).
-    wiring.integrity = integrity::claims(&nodes, &wiring, bytes);
+    if let Some(wiring) = &mut wiring {
+        wiring.integrity = integrity::claims(&nodes, wiring, bytes);
+    }
 
     let Some(root) = nodes.first() else {
         return Err(Error::Malformed {
@@ -151,12 +161,13 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
 
 /// The classification and the wiring, from the walk alone: each
 /// component's function bodies (those of its direct modules), names,
-/// classes and what each node does, then the interpreter's wiring.
+/// classes and what each node does, then the interpreter's wiring (when
+/// asked for).
 fn shape(
     name: &str,
     walked: walk::Walked,
     options: &Options,
-) -> std::result::Result<(Vec<Node>, model::Wiring), Error> {
+) -> std::result::Result<(Vec<Node>, Option<model::Wiring>), Error> {
     let walk::Walked {
         mut nodes,
         shapes,
@@ -185,6 +196,9 @@ fn shape(
             .or_else(|| node.name_in_parent.clone());
     }
     classify::classify_all(&mut nodes, &shapes, &spaces, &modules);
+    if !options.wiring {
+        return Ok((nodes, None));
+    }
     let wiring =
         match wiring::resolve::resolve(&nodes, &spaces, &modules, options.limits.max_wiring_work) {
             Ok(w) => w,
@@ -209,7 +223,7 @@ fn shape(
                 });
             }
         };
-    Ok((nodes, wiring))
+    Ok((nodes, Some(wiring)))
 }
 
 /// What the parallel phase needs of a node (the nodes themselves are

@@ -410,7 +410,13 @@ impl Diag {
             let reasons: Vec<&str> = node
                 .acts
                 .iter()
-                .chain(a.wiring.acts.get(i).into_iter().flatten())
+                .chain(
+                    a.wiring
+                        .as_ref()
+                        .and_then(|w| w.acts.get(i))
+                        .into_iter()
+                        .flatten(),
+                )
                 .map(String::as_str)
                 .collect();
             format!(

@@ -11,7 +11,7 @@ use super::cfg::{ComponentRule, Policy};
 use super::diags::{AdvisoryRef, Code, Diag, Severity};
 use super::verdicts::{inside, names, needs_trust, node_verdicts, TrustIndex, Verdict};
 use crate::document::{Tool, FORMAT_VERSION};
-use crate::model::{Analysis, Class, NodeKind};
+use crate::model::{Analysis, Class, NodeKind, Wiring};
 use crate::provenance::attestation::Attestation;
 use crate::provenance::{slsa, ProvenanceError};
 use crate::trust::{CheckedSet, SetKind, SignatureStatus};
@@ -176,6 +176,19 @@ pub struct InputReport {
     /// layer's digest (each recomputed from the bytes read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oci: Option<crate::model::OciSource>,
+}
+
+impl InputReport {
+    /// An input that could not be audited: verdict `error`, with why.
+    fn error(file: &str, e: &crate::Error) -> Self {
+        InputReport {
+            file: file.to_string(),
+            digest: None,
+            verdict: Outcome::Error,
+            error: Some(e.to_string()),
+            oci: None,
+        }
+    }
 }
 
 /// A trust set as the report records it.
@@ -419,13 +432,17 @@ impl Report {
                     continue;
                 }
                 Err(e) => {
-                    inputs_out.push(InputReport {
-                        file: input.file.clone(),
-                        digest: None,
-                        verdict: Outcome::Error,
-                        error: Some(e.to_string()),
-                        oci: None,
-                    });
+                    inputs_out.push(InputReport::error(&input.file, e));
+                    continue;
+                }
+            };
+            // An analysis without its wiring cannot be judged: no
+            // capability would reach anything, nothing would be imported
+            // code.
+            let wiring = match a.wiring() {
+                Ok(w) => w,
+                Err(e) => {
+                    inputs_out.push(InputReport::error(&input.file, &e));
                     continue;
                 }
             };
@@ -458,15 +475,17 @@ impl Report {
             }
 
             // Code the host supplies at link time.
-            for ic in &a.wiring.imported_code {
+            for ic in &wiring.imported_code {
                 let Some(parent) = a.nodes.get(ic.parent) else {
                     continue;
                 };
                 add(&mut findings, Diag::imported_code(&a.file, parent, ic));
             }
 
-            capability_findings(a, policy, &mut used_rules, &mut |d| add(&mut findings, d));
-            integrity_findings(a, &mut |d| add(&mut findings, d));
+            capability_findings(a, wiring, policy, &mut used_rules, &mut |d| {
+                add(&mut findings, d)
+            });
+            integrity_findings(a, wiring, &mut |d| add(&mut findings, d));
             oci_findings(a, &mut |d| add(&mut findings, d));
             let vouchers =
                 provenance_findings(a, policy, attestations, &mut |d| add(&mut findings, d));
@@ -632,6 +651,7 @@ fn rule_matches(rule: &ComponentRule, node: &crate::Node) -> bool {
 /// root): one `capability-denied` per part and capability.
 fn capability_findings(
     a: &Analysis,
+    wiring: &Wiring,
     policy: &Policy,
     used_rules: &mut [bool],
     emit: &mut dyn FnMut(Diag),
@@ -673,7 +693,7 @@ fn capability_findings(
             .iter()
             .chain(rules.iter().flat_map(|(_, r)| r.deny.iter()))
             .collect();
-        let Some(reach) = a.wiring.reach.get(i) else {
+        let Some(reach) = wiring.reach.get(i) else {
             continue;
         };
         let mut seen = BTreeSet::new();
@@ -735,9 +755,9 @@ fn oci_findings(a: &Analysis, emit: &mut dyn FnMut(Diag)) {
     }
 }
 
-fn integrity_findings(a: &Analysis, emit: &mut dyn FnMut(Diag)) {
+fn integrity_findings(a: &Analysis, wiring: &Wiring, emit: &mut dyn FnMut(Diag)) {
     use crate::model::wiring::IntegritySatisfier;
-    for claim in &a.wiring.integrity {
+    for claim in &wiring.integrity {
         let Some(node) = a.nodes.get(claim.node) else {
             continue;
         };

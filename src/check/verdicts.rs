@@ -80,12 +80,15 @@ pub fn inside(a: &Analysis, i: usize, pred: impl Fn(usize) -> bool) -> bool {
 /// section. Exempt only what the wiring follows exactly: a shim's
 /// trampolines and a fixup's writes into a shim's table, unless the
 /// wiring shows the fixup writing elsewhere. A WASI adapter is code too:
-/// its name is only a claim.
+/// its name is only a claim. Without the wiring nothing is exempt.
 pub fn needs_trust(a: &Analysis, i: usize) -> bool {
     let Some(node) = a.nodes.get(i) else {
         return false;
     };
-    let wiring_acts = a.wiring.acts.get(i).is_some_and(|v| !v.is_empty());
+    let Some(wiring) = &a.wiring else {
+        return true;
+    };
+    let wiring_acts = wiring.acts.get(i).is_some_and(|v| !v.is_empty());
     wiring_acts
         || match node.class {
             Class::Shim | Class::WitPackage => false,

@@ -26,20 +26,25 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let options = |wit: bool| ctx.options(wit);
     {
         per_file(&files, &options(false), ctx, |results| match format {
-            TreeFormat::Text => Ok(texts(results, render::caps::text)),
+            TreeFormat::Text => texts(results, render::caps::text),
             TreeFormat::Json => {
                 let entries = results
                     .iter()
-                    .map(|(s, r)| match r {
-                        Ok(a) => CapsFile::Ok {
-                            file: a.file.clone(),
-                            digest: a.digest.clone(),
-                            components: render::caps::parts(a),
-                        },
-                        Err(e) => CapsFile::Err {
-                            file: s.display(),
-                            error: e.to_string(),
-                        },
+                    .map(|(s, r)| {
+                        let parts = r.as_ref().map_err(ToString::to_string).and_then(|a| {
+                            Ok((a, render::caps::parts(a).map_err(|e| e.to_string())?))
+                        });
+                        match parts {
+                            Ok((a, components)) => CapsFile::Ok {
+                                file: a.file.clone(),
+                                digest: a.digest.clone(),
+                                components,
+                            },
+                            Err(error) => CapsFile::Err {
+                                file: s.display(),
+                                error,
+                            },
+                        }
                     })
                     .collect();
                 to_json(&CapsDocument::new(entries))

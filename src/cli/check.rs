@@ -363,7 +363,7 @@ fn check(args: CheckArgs) -> anyhow::Result<u8> {
         let Some(Ok(analysis)) = inputs.get(*i).map(|input| &input.analysis) else {
             continue;
         };
-        let mut sbom = wasm_audit::sbom::build(analysis, sbom_timestamp);
+        let mut sbom = wasm_audit::sbom::build(analysis, sbom_timestamp)?;
         // The parts the audit found verified provenance for carry it.
         for node in report
             .nodes

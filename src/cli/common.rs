@@ -231,13 +231,16 @@ impl Output for SplicedJson {
 }
 
 /// The text listings of the inputs that were analysed, a blank line apart.
-pub(crate) fn texts(results: &FileResults, text: fn(&wasm_audit::Analysis) -> String) -> Vec<u8> {
-    let listings: Vec<String> = results
+pub(crate) fn texts<E: std::error::Error + Send + Sync + 'static>(
+    results: &FileResults,
+    text: fn(&wasm_audit::Analysis) -> Result<String, E>,
+) -> anyhow::Result<Vec<u8>> {
+    let listings = results
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
         .map(text)
-        .collect();
-    listings.join("\n").into_bytes()
+        .collect::<Result<Vec<String>, E>>()?;
+    Ok(listings.join("\n").into_bytes())
 }
 
 /// Standard input can be read once per run.

@@ -100,5 +100,5 @@ fn diff_side(arg: &str, options: &Options, ctx: &Ctx) -> anyhow::Result<wasm_aud
     }
     let loaded = wasm_audit::input::from_bytes(source.display(), raw)?;
     let analysis = wasm_audit::analyze_loaded(&loaded, options).map_err(|e| limits.explain(e))?;
-    Ok(wasm_audit::diff::Side::from_analysis(&analysis))
+    Ok(wasm_audit::diff::Side::from_analysis(&analysis)?)
 }

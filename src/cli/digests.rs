@@ -21,7 +21,7 @@ pub struct Args {
 /// Runs `wasm-audit digests`; returns the exit code.
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let Args { files, all_code } = args;
-    let options = |wit: bool| ctx.options(wit);
+    let options = |wit: bool| ctx.listing_options(wit);
     let limits = &ctx.limits;
     {
         let options = options(false);

@@ -33,7 +33,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         node,
         output: out,
     } = args;
-    let options = |wit: bool| ctx.options(wit);
+    let options = |wit: bool| ctx.listing_options(wit);
     let limits = &ctx.limits;
     {
         let source = ctx.source(&file);

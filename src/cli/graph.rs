@@ -34,27 +34,32 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     } = args;
     let options = |wit: bool| ctx.options(wit);
     per_file(&files, &options(false), ctx, |results| {
-        let view = |a: &wasm_audit::Analysis| -> String {
-            let g = CompositionGraph::build(a);
-            match (format, full) {
+        let view = |a: &wasm_audit::Analysis| -> wasm_audit::Result<String> {
+            let g = CompositionGraph::build(a)?;
+            Ok(match (format, full) {
                 (GraphFormat::Dot, true) => render::graph::dot(&g, a),
-                (GraphFormat::Dot, false) => render::graph::dot_overview(&g, a),
+                (GraphFormat::Dot, false) => render::graph::dot_overview(&g, a)?,
                 (GraphFormat::Mermaid, true) => render::graph::mermaid(&g, a),
-                (GraphFormat::Mermaid, false) => render::graph::mermaid_overview(&g, a),
+                (GraphFormat::Mermaid, false) => render::graph::mermaid_overview(&g, a)?,
                 (_, true) => render::graph::text(&g, a),
-                (_, false) => render::graph::text_overview(&g, a),
-            }
+                (_, false) => render::graph::text_overview(&g, a)?,
+            })
         };
         match format {
             GraphFormat::Json => {
                 let entries = results
                     .iter()
-                    .map(|(s, r)| match r {
-                        Ok(a) => GraphFile::Ok(render::graph::json(&CompositionGraph::build(a), a)),
-                        Err(e) => GraphFile::Err {
-                            file: s.display(),
-                            error: e.to_string(),
-                        },
+                    .map(|(s, r)| {
+                        let graph = r.as_ref().map_err(ToString::to_string).and_then(|a| {
+                            Ok((a, CompositionGraph::build(a).map_err(|e| e.to_string())?))
+                        });
+                        match graph {
+                            Ok((a, g)) => GraphFile::Ok(render::graph::json(&g, a)),
+                            Err(error) => GraphFile::Err {
+                                file: s.display(),
+                                error,
+                            },
+                        }
                     })
                     .collect();
                 to_json(&GraphDocument::new(entries))
@@ -63,7 +68,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
                 .iter()
                 .filter_map(|(_, r)| r.as_ref().ok())
                 .map(view)
-                .collect::<Vec<_>>()
+                .collect::<wasm_audit::Result<Vec<_>>>()?
                 .join(if format == GraphFormat::Text {
                     "\n"
                 } else {

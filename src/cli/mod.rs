@@ -481,6 +481,17 @@ impl Ctx {
         Options {
             limits: self.limits.limits,
             wit,
+            wiring: true,
+        }
+    }
+
+    /// The analysis options of a command whose output carries no wiring
+    /// (`tree`, `digests`, `extract`, `wit`): the wiring is not resolved,
+    /// so a wiring past its budget is no error of theirs.
+    pub fn listing_options(&self, wit: bool) -> Options {
+        Options {
+            wiring: false,
+            ..self.options(wit)
         }
     }
 }

@@ -60,7 +60,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
             .transpose()?;
         let (_, analysis) =
             wasm_audit::analyze_source(&source, &options(false)).map_err(|e| limits.explain(e))?;
-        let mut sbom = wasm_audit::sbom::build(&analysis, timestamp);
+        let mut sbom = wasm_audit::sbom::build(&analysis, timestamp)?;
         if let Some(db) = &db {
             sbom.add_advisories(&analysis, db);
         }

@@ -31,10 +31,12 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
         format,
         no_wit,
     } = args;
-    let options = ctx.options(!no_wit);
+    let options = ctx.listing_options(!no_wit);
     match format {
         TreeFormat::Text => per_file(&files, &options, ctx, |results| {
-            Ok(texts(results, render::tree::text))
+            texts(results, |a| {
+                Ok::<_, std::convert::Infallible>(render::tree::text(a))
+            })
         }),
         // Each input's entry is rendered where it was analysed.
         TreeFormat::Json => per_file_each(

@@ -23,7 +23,7 @@ pub struct Args {
 /// Runs `wasm-audit wit`; returns the exit code.
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<u8> {
     let Args { file, node } = args;
-    let options = |wit: bool| ctx.options(wit);
+    let options = |wit: bool| ctx.listing_options(wit);
     let limits = &ctx.limits;
     {
         let (loaded, analysis) = wasm_audit::analyze_source(&ctx.source(&file), &options(false))

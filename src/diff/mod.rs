@@ -155,16 +155,17 @@ pub struct Side {
 }
 
 impl Side {
-    /// The side of an analysed binary: its part view.
-    pub fn from_analysis(a: &Analysis) -> Side {
-        Side {
+    /// The side of an analysed binary: its part view; an analysis without
+    /// its wiring is refused ([`crate::Error::NoWiring`]).
+    pub fn from_analysis(a: &Analysis) -> crate::Result<Side> {
+        Ok(Side {
             file: a.file.clone(),
             digest: a.digest.clone(),
-            parts: crate::parts::parts(a)
+            parts: crate::parts::parts(a)?
                 .iter()
                 .map(PartInfo::from_view)
                 .collect(),
-        }
+        })
     }
 
     /// A side read from a saved JSON document of `caps`, `tree` or

@@ -368,13 +368,28 @@ pub struct Analysis {
     pub from_wat: bool,
     /// Every node, root first, in binary order (depth-first, pre-order).
     pub nodes: Vec<Node>,
-    /// Instances, `satisfies` bindings and capability reach.
+    /// Instances, `satisfies` bindings and capability reach; `None` for an
+    /// analysis made without them ([`crate::Options::wiring`] off, for a
+    /// listing) or read back from JSON (which does not carry them). Read it
+    /// with [`Analysis::wiring`], which refuses such an analysis: an absent
+    /// wiring must never read as one in which nothing reaches anything.
     #[serde(skip)]
-    pub wiring: Wiring,
+    pub wiring: Option<Wiring>,
     /// Where an OCI input came from (`oci://`, `oci-layout:`): the
     /// verified manifest and layer, and what the artifact's config says.
     #[serde(skip)]
     pub oci: Option<OciSource>,
+}
+
+impl Analysis {
+    /// The resolved wiring, or [`Error::NoWiring`] for an analysis made
+    /// without it: whatever judges, draws or exports the wiring goes
+    /// through here, so that it fails rather than see no capabilities.
+    pub fn wiring(&self) -> crate::Result<&Wiring> {
+        self.wiring.as_ref().ok_or_else(|| crate::Error::NoWiring {
+            input: self.file.clone(),
+        })
+    }
 }
 
 /// An input read from an OCI registry or image layout. Every digest here

@@ -66,11 +66,11 @@ fn via_text(via: &[Binding]) -> String {
         .join(" → ")
 }
 
-/// The listing for people.
-pub fn text(a: &Analysis) -> String {
+/// The listing for people; an analysis without its wiring is refused.
+pub fn text(a: &Analysis) -> crate::Result<String> {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", escape::text(&a.file), a.digest);
-    for part in parts(a) {
+    for part in parts(a)? {
         let _ = write!(
             out,
             "{}  {}  {}  {}",
@@ -118,5 +118,5 @@ pub fn text(a: &Analysis) -> String {
             );
         }
     }
-    out
+    Ok(out)
 }

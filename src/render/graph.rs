@@ -511,8 +511,10 @@ fn some_of(names: &[String], max: usize) -> String {
 }
 
 impl Overview {
-    /// Builds the overview of `a` from its graph `g`.
-    pub fn build(g: &CompositionGraph, a: &Analysis) -> Overview {
+    /// Builds the overview of `a` from its graph `g`; an analysis without
+    /// its wiring is refused ([`crate::Error::NoWiring`]).
+    pub fn build(g: &CompositionGraph, a: &Analysis) -> crate::Result<Overview> {
+        let wiring = a.wiring()?;
         let n = a.nodes.len();
         let is_component = |i: usize| {
             a.nodes
@@ -547,8 +549,7 @@ impl Overview {
                     node: i,
                     parent: parent_part,
                     shell: false,
-                    instances: a
-                        .wiring
+                    instances: wiring
                         .instances
                         .iter()
                         .filter(|x| !x.core && x.targets.contains(&i))
@@ -626,7 +627,7 @@ impl Overview {
         // Host capabilities: a shell receives what its own (undrawn) nodes
         // reach; a leaf part everything that reaches it.
         let mut reach_map: BTreeMap<(usize, String), BTreeSet<String>> = BTreeMap::new();
-        for (i, caps) in a.wiring.reach.iter().enumerate() {
+        for (i, caps) in wiring.reach.iter().enumerate() {
             let Some(k) = part_of_node.get(i).copied().flatten() else {
                 continue;
             };
@@ -699,12 +700,12 @@ impl Overview {
                 risky,
             })
             .collect();
-        Overview {
+        Ok(Overview {
             parts,
             packages,
             reach,
             links,
-        }
+        })
     }
 
     /// Parts directly inside part `k` (or at the top, for `None`).
@@ -751,8 +752,8 @@ const RED: &str = "#d62828";
 
 /// The overview as Graphviz DOT: host packages on the left, composition
 /// shells as clusters holding their parts, red for risky flows.
-pub fn dot_overview(g: &CompositionGraph, a: &Analysis) -> String {
-    let ov = Overview::build(g, a);
+pub fn dot_overview(g: &CompositionGraph, a: &Analysis) -> crate::Result<String> {
+    let ov = Overview::build(g, a)?;
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", escape::dot(&a.file));
     out.push_str("  rankdir=LR;\n  newrank=true;\n  compound=true;\n  nodesep=0.3;\n");
@@ -847,12 +848,12 @@ pub fn dot_overview(g: &CompositionGraph, a: &Analysis) -> String {
         );
     }
     out.push_str("}\n");
-    out
+    Ok(out)
 }
 
 /// The overview as a Mermaid flowchart (for pull-request comments).
-pub fn mermaid_overview(g: &CompositionGraph, a: &Analysis) -> String {
-    let ov = Overview::build(g, a);
+pub fn mermaid_overview(g: &CompositionGraph, a: &Analysis) -> crate::Result<String> {
+    let ov = Overview::build(g, a)?;
     let mut out = String::from("flowchart LR\n");
     if !ov.packages.is_empty() {
         out.push_str("  subgraph host[\"host capabilities\"]\n");
@@ -930,13 +931,13 @@ pub fn mermaid_overview(g: &CompositionGraph, a: &Analysis) -> String {
             let _ = writeln!(out, "  style h{i} fill:#f8d0c8,stroke:{RED}");
         }
     }
-    out
+    Ok(out)
 }
 
 /// The overview as text: each part, indented by nesting, with the host
 /// capabilities and the sibling interfaces that reach it.
-pub fn text_overview(g: &CompositionGraph, a: &Analysis) -> String {
-    let ov = Overview::build(g, a);
+pub fn text_overview(g: &CompositionGraph, a: &Analysis) -> crate::Result<String> {
+    let ov = Overview::build(g, a)?;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", escape::text(&a.file), a.digest);
     fn part(ov: &Overview, k: usize, depth: usize, out: &mut String) {
@@ -978,5 +979,5 @@ pub fn text_overview(g: &CompositionGraph, a: &Analysis) -> String {
     for k in ov.children(None).collect::<Vec<_>>() {
         part(&ov, k, 0, &mut out);
     }
-    out
+    Ok(out)
 }

@@ -610,9 +610,16 @@ pub fn markdown(r: &Report, analyses: &[&Analysis]) -> String {
                 nodes.len()
             );
         }
-        if let Some(a) = analyses.iter().find(|a| a.file == input.file) {
-            let graph = CompositionGraph::build(a);
-            let mermaid = crate::render::graph::mermaid_overview(&graph, a);
+        // An analysis without its wiring has no graph (and its input is an
+        // error in the report).
+        let mermaid = analyses
+            .iter()
+            .find(|a| a.file == input.file)
+            .and_then(|a| {
+                let graph = CompositionGraph::build(a).ok()?;
+                crate::render::graph::mermaid_overview(&graph, a).ok()
+            });
+        if let Some(mermaid) = mermaid {
             if out.len() + mermaid.len() + 64 < MARKDOWN_BUDGET {
                 let _ = writeln!(out, "<details><summary>composition graph</summary>\n\n```mermaid\n{mermaid}```\n\n</details>\n");
             } else {

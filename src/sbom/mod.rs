@@ -33,7 +33,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::model::wiring::Provider;
-use crate::model::{Analysis, Class, Crate, Node, NodeKind};
+use crate::model::{Analysis, Class, Crate, Node, NodeKind, Wiring};
 
 /// The property names this tool records, all under the `wasm-audit:`
 /// namespace (CycloneDX `properties`, SPDX package annotations). Each is
@@ -650,13 +650,16 @@ pub fn recommendation(a: &crate::advisory::Advisory) -> String {
 }
 
 /// Builds the SBOM of `analysis`, dated `timestamp` (seconds since the
-/// Unix epoch; see [`timestamp`] for where it comes from).
-pub fn build(analysis: &Analysis, timestamp: u64) -> Sbom {
+/// Unix epoch; see [`timestamp`] for where it comes from). An analysis
+/// without its wiring is refused ([`crate::Error::NoWiring`]): its
+/// dependencies and capabilities would be missing.
+pub fn build(analysis: &Analysis, timestamp: u64) -> crate::Result<Sbom> {
+    let wiring = analysis.wiring()?;
     let nodes = &analysis.nodes;
     let mut parts: Vec<Part> = nodes
         .iter()
         .enumerate()
-        .map(|(i, node)| part(analysis, i, node))
+        .map(|(i, node)| part(analysis, wiring, i, node))
         .collect();
     // Children as the model keeps them, checked against the list.
     for (i, node) in nodes.iter().enumerate() {
@@ -684,7 +687,7 @@ pub fn build(analysis: &Analysis, timestamp: u64) -> Sbom {
     // Wiring: a consumer depends on the node whose export satisfies its
     // import. A parent passing one of its own imports down is not a
     // dependency on the parent (that is a capability, recorded as such).
-    for s in &analysis.wiring.satisfies {
+    for s in &wiring.satisfies {
         let Provider::Node(n) = s.from else { continue };
         if n >= nodes.len() || s.to >= nodes.len() || n == s.to || is_ancestor(nodes, n, s.to) {
             continue;
@@ -698,7 +701,7 @@ pub fn build(analysis: &Analysis, timestamp: u64) -> Sbom {
 
     let crates = crates(nodes, &parts, &mut relationships);
 
-    Sbom {
+    Ok(Sbom {
         file: analysis.file.clone(),
         timestamp,
         tool_name: env!("CARGO_PKG_NAME"),
@@ -711,7 +714,7 @@ pub fn build(analysis: &Analysis, timestamp: u64) -> Sbom {
         crates,
         relationships: relationships.into_iter().collect(),
         vulnerabilities: Vec::new(),
-    }
+    })
 }
 
 /// Whether `a` is a proper ancestor of `n` (the parent chain is bounded
@@ -728,7 +731,7 @@ fn is_ancestor(nodes: &[Node], a: usize, n: usize) -> bool {
     false
 }
 
-fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
+fn part(analysis: &Analysis, wiring: &Wiring, i: usize, node: &Node) -> Part {
     let sha256 = node
         .digest
         .strip_prefix("sha256:")
@@ -809,12 +812,7 @@ fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
         props.push(names::HOMEPAGE, h);
     }
     props.push(names::FUNCTION_BODIES, &node.function_bodies.to_string());
-    let instantiated = analysis
-        .wiring
-        .instantiated
-        .get(i)
-        .copied()
-        .unwrap_or(i == 0);
+    let instantiated = wiring.instantiated.get(i).copied().unwrap_or(i == 0);
     props.push(
         names::INSTANTIATED,
         if instantiated { "true" } else { "false" },
@@ -834,12 +832,7 @@ fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
     for x in &node.exports {
         props.push(names::EXPORT, &x.name);
     }
-    let reach = analysis
-        .wiring
-        .reach
-        .get(i)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let reach = wiring.reach.get(i).map(Vec::as_slice).unwrap_or(&[]);
     let interfaces: BTreeSet<&str> = reach.iter().map(|c| c.name()).collect();
     for interface in interfaces {
         props.push(names::CAPABILITY, interface);
@@ -855,7 +848,7 @@ fn part(analysis: &Analysis, i: usize, node: &Node) -> Part {
             &format!("{} via {}", c.label(), hops.join(" → ")),
         );
     }
-    for s in analysis.wiring.satisfies.iter().filter(|s| s.to == i) {
+    for s in wiring.satisfies.iter().filter(|s| s.to == i) {
         let from = match s.from {
             Provider::Host => "host",
             Provider::Node(n) => analysis.nodes.get(n).map_or("?", |n| n.path.as_str()),

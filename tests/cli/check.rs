@@ -1037,7 +1037,7 @@ fn readme_trust_rule_examples_hold() {
         .collect();
     assert_eq!(blocks.len(), 2, "the imported-code and fixup examples");
     let imported = analyse(blocks[0]);
-    assert_eq!(imported.wiring.imported_code.len(), 1);
+    assert_eq!(imported.wiring().expect("wiring").imported_code.len(), 1);
     let fixup = analyse(blocks[1]);
     assert_eq!(fixup.root().class.as_str(), "shim");
 }

@@ -961,6 +961,7 @@ fn fifty_thousand_empty_modules_pass_with_every_node_listed() {
             ..Limits::default()
         },
         wit: false,
+        wiring: true,
     };
     assert!(wasm_audit::analyze_bytes("wide", &bytes, &limits(50_001)).is_ok());
     let err = wasm_audit::analyze_bytes("wide", &bytes, &limits(50_000)).expect_err("one over");
@@ -1441,8 +1442,9 @@ fn duplicated_and_out_of_order_sections_do_not_crash() {
 /// invalid past 17 levels, where the validator's type-size limit stops
 /// them, so only a tool that reads invalid input sees them), resolve at
 /// once. Components instantiating each other in 2^40 distinct ways stop
-/// at the work budget: exit 2 with one error naming `--max-wiring-work`,
-/// and `check` fails the input with `limit-exceeded`.
+/// at the work budget: exit 2 with one error naming `--max-wiring-work`
+/// (but `tree`, which does not resolve the wiring, lists them), and
+/// `check` fails the input with `limit-exceeded`.
 #[test]
 fn wiring_built_to_explode_ends_at_once_or_names_its_budget() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1493,10 +1495,21 @@ fn wiring_built_to_explode_ends_at_once_or_names_its_budget() {
     }
     fan += "(instance (instantiate $c40 (with \"f\" (func $f)) (with \"g\" (func $g)))))";
     let fan = write(dir.path(), "fan.wasm", &wat::parse_str(&fan).expect("fan"));
-    for cmd in ["tree", "caps", "graph"] {
+    for cmd in ["caps", "graph"] {
         let out = run([cmd.as_ref(), fan.as_os_str()]);
         assert_error(&out, cmd, &["--max-wiring-work", "fan.wasm"]);
     }
+    // `tree` lists the nodes without resolving the wiring: the budget is
+    // no error of tree's, and all 42 components are listed.
+    let out = run([
+        "tree".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        fan.as_os_str(),
+    ]);
+    assert_eq!(assert_clean(&out, "tree"), 0, "tree on the fan");
+    let tree: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
+    assert_eq!(tree["files"][0]["nodes"].as_array().map(Vec::len), Some(42));
     let out = run([
         "check".as_ref(),
         fan.as_os_str(),

@@ -103,7 +103,7 @@ fn instantiation_facts_match_the_independent_interpreter() {
         let got: BTreeSet<String> = a
             .nodes
             .iter()
-            .zip(&a.wiring.instantiated)
+            .zip(&a.wiring().expect("wiring").instantiated)
             .filter(|(_, &i)| i)
             .map(|(n, _)| n.path.clone())
             .collect();
@@ -115,7 +115,7 @@ fn instantiation_facts_match_the_independent_interpreter() {
                 got.difference(&want).collect::<Vec<_>>()
             ));
         }
-        let g = CompositionGraph::build(&a);
+        let g = CompositionGraph::build(&a).expect("graph");
         let got: BTreeSet<(String, String)> = g
             .edges_of(EdgeKind::Instantiates)
             .map(|(from, to, _)| (g.id(&a, from), g.id(&a, to)))

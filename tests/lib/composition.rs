@@ -672,7 +672,8 @@ fn wac_composed_chain_wiring_and_capabilities() {
     let middleware_import = extern_name(CALLER, &caller, MIDDLEWARE_IFACE, true);
     let satisfied = |from: usize, to: usize, import: &str| {
         analysis
-            .wiring
+            .wiring()
+            .expect("wiring")
             .satisfies
             .iter()
             .any(|s| s.from == Provider::Node(from) && s.to == to && s.import == import)
@@ -680,7 +681,7 @@ fn wac_composed_chain_wiring_and_capabilities() {
     assert!(
         satisfied(callee_i, middleware_i, &receiver_import),
         "callee satisfies the middleware's {receiver_import}: {:#?}",
-        analysis.wiring.satisfies
+        analysis.wiring().expect("wiring").satisfies
     );
     assert!(
         satisfied(middleware_i, caller_i, &middleware_import),
@@ -709,12 +710,13 @@ fn wac_composed_chain_wiring_and_capabilities() {
             .map(|e| e.name.clone())
             .filter(|n| Some(n.as_str()) != by_sibling)
             .collect();
-        let got: std::collections::BTreeSet<String> = analysis.wiring.reach[index]
+        let got: std::collections::BTreeSet<String> = analysis.wiring().expect("wiring").reach
+            [index]
             .iter()
             .map(|c| c.interface.clone())
             .collect();
         assert_eq!(got, want, "{name}: host capabilities");
-        for cap in &analysis.wiring.reach[index] {
+        for cap in &analysis.wiring().expect("wiring").reach[index] {
             let last = cap.via.last().expect("via");
             assert_eq!(
                 last.path, analysis.nodes[index].path,
@@ -726,7 +728,10 @@ fn wac_composed_chain_wiring_and_capabilities() {
                 "{name}: starts at the root"
             );
         }
-        assert!(analysis.wiring.instantiated[index], "{name} instantiated");
+        assert!(
+            analysis.wiring().expect("wiring").instantiated[index],
+            "{name} instantiated"
+        );
     }
 
     // The same through the CLI's graph JSON.

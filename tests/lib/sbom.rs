@@ -271,7 +271,7 @@ fn is_cyclonedx(f: SbomFormat) -> bool {
 }
 
 fn render_all(label: &str, a: &Analysis) -> Case {
-    let mut model = sbom::build(a, T);
+    let mut model = sbom::build(a, T).expect("sbom");
     if let Some(db) = advisories() {
         model.add_advisories(a, db);
     }
@@ -1383,7 +1383,7 @@ fn the_same_input_and_timestamp_give_byte_identical_documents() {
             assert!(x == y, "{label}: {f} {v:?} differs between two runs");
         }
         // Another timestamp changes the dates, nothing else.
-        let later = sbom::build(&a, T + 86_400);
+        let later = sbom::build(&a, T + 86_400).expect("sbom");
         for f in SbomFormat::ALL {
             let x = String::from_utf8(doc(&first, f).to_vec()).expect("UTF-8");
             let y = String::from_utf8(
@@ -1438,7 +1438,7 @@ fn the_corpus_renders_in_every_format() {
 #[test]
 fn a_timestamp_past_year_9999_is_an_error_not_a_document() {
     let a = analyze_path(&repo("testdata/wat/nested.wat")).expect("nested");
-    let model = sbom::build(&a, sbom::MAX_TIMESTAMP + 1);
+    let model = sbom::build(&a, sbom::MAX_TIMESTAMP + 1).expect("sbom");
     for f in SbomFormat::ALL {
         match sbom::render(&model, f, CycloneDxVersion::V1_7) {
             Err(Error::Usage(why)) => assert!(why.contains("9999"), "{why}"),
@@ -1495,7 +1495,7 @@ fn time_the_largest_component() {
     let start = std::time::Instant::now();
     let mut bytes = 0;
     for _ in 0..runs {
-        let model = sbom::build(&a, T);
+        let model = sbom::build(&a, T).expect("sbom");
         for f in SbomFormat::ALL {
             bytes += sbom::render(&model, f, CycloneDxVersion::default())
                 .expect("render")
@@ -1512,7 +1512,7 @@ fn time_the_largest_component() {
     let component = format!("(component {})", module.repeat(10));
     let big = analyze_wat("big.wat", &format!("(component {})", component.repeat(100)));
     let start = std::time::Instant::now();
-    let model = sbom::build(&big, T);
+    let model = sbom::build(&big, T).expect("sbom");
     let big_bytes: usize = SbomFormat::ALL
         .into_iter()
         .map(|f| {
@@ -1944,7 +1944,7 @@ patched = []
     let bytes = common::advisory_fixture("1.6.0", false);
     let a = wasm_audit::analyze_bytes("hostile-advisories.wasm", &bytes, &Options::default())
         .expect("analyse");
-    let mut model = sbom::build(&a, T);
+    let mut model = sbom::build(&a, T).expect("sbom");
     model.add_advisories(&a, &db);
     assert_eq!(model.vulnerabilities.len(), 2);
     let out = tempfile::tempdir().expect("tempdir");

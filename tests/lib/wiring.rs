@@ -17,11 +17,11 @@ use wasm_audit::{Analysis, Options};
 fn wiring_lines(a: &Analysis) -> Vec<String> {
     let path = |i: usize| a.nodes[i].path.clone();
     let mut lines = Vec::new();
-    let g = CompositionGraph::build(a);
+    let g = CompositionGraph::build(a).expect("graph");
     for (from, to, _) in g.edges_of(EdgeKind::Instantiates) {
         lines.push(format!("instantiates {} -> {}", g.id(a, from), g.id(a, to)));
     }
-    for s in &a.wiring.satisfies {
+    for s in &a.wiring().expect("wiring").satisfies {
         let from = match s.from {
             Provider::Host => "host".to_string(),
             Provider::Node(n) => path(n),
@@ -34,7 +34,7 @@ fn wiring_lines(a: &Analysis) -> Vec<String> {
         };
         lines.push(format!("satisfies {from} -> {} {import}", path(s.to)));
     }
-    for (i, caps) in a.wiring.reach.iter().enumerate() {
+    for (i, caps) in a.wiring().expect("wiring").reach.iter().enumerate() {
         for c in caps {
             let via: Vec<String> = c
                 .via
@@ -49,7 +49,7 @@ fn wiring_lines(a: &Analysis) -> Vec<String> {
             ));
         }
     }
-    for (i, inst) in a.wiring.instantiated.iter().enumerate() {
+    for (i, inst) in a.wiring().expect("wiring").instantiated.iter().enumerate() {
         if !inst {
             lines.push(format!("not-instantiated {}", path(i)));
         }
@@ -179,4 +179,84 @@ fn unresolvable_wiring_is_an_error_with_path_and_offset() {
             "{wat}: {stderr}"
         );
     }
+}
+
+/// An analysis made without its wiring (as `tree` makes it) or read back
+/// from JSON (which does not carry the wiring) has none, and everything
+/// that judges, draws or exports the wiring refuses it: it never reads as
+/// a wiring in which nothing reaches anything. A component the audit
+/// passes with its wiring is an error without it, never a pass.
+#[test]
+fn an_analysis_without_its_wiring_is_refused_never_read_as_empty() {
+    use wasm_audit::check::{Input, Policy, PolicySource, Report};
+
+    let text =
+        std::fs::read_to_string(common::repo("testdata/wiring/table-write.wat")).expect("fixture");
+    let bytes = wat::parse_str(&text).expect("assembles");
+    let with = wasm_audit::analyze_bytes("t.wasm", &bytes, &Options::default()).expect("analyses");
+    let listing = Options {
+        wiring: false,
+        ..Options::default()
+    };
+    let without = wasm_audit::analyze_bytes("t.wasm", &bytes, &listing).expect("analyses");
+    assert!(without.wiring.is_none());
+    // The nodes are the same either way: a listing loses nothing.
+    assert_eq!(
+        serde_json::to_value(&with.nodes).expect("json"),
+        serde_json::to_value(&without.nodes).expect("json")
+    );
+    let read_back: Analysis =
+        serde_json::from_value(serde_json::to_value(&with).expect("json")).expect("reads back");
+    assert!(read_back.wiring.is_none());
+
+    // The capability reaches both modules with the wiring.
+    let reached = |a: &Analysis| -> usize {
+        wasm_audit::parts::parts(a)
+            .expect("parts")
+            .iter()
+            .filter(|p| !p.capabilities.is_empty())
+            .count()
+    };
+    assert_eq!(reached(&with), 3);
+
+    for (label, a) in [("made without", &without), ("read back", &read_back)] {
+        let refused = |what: &str, e: Option<wasm_audit::Error>| match e {
+            Some(wasm_audit::Error::NoWiring { input }) => assert_eq!(input, "t.wasm"),
+            other => panic!("{label}: {what}: {other:?}"),
+        };
+        refused("wiring", a.wiring().err());
+        refused("graph", CompositionGraph::build(a).err());
+        refused("parts", wasm_audit::parts::parts(a).err());
+        refused("caps text", wasm_audit::render::caps::text(a).err());
+        refused("sbom", wasm_audit::sbom::build(a, 0).err());
+        refused("diff side", wasm_audit::diff::Side::from_analysis(a).err());
+        for i in 0..a.nodes.len() {
+            assert!(
+                wasm_audit::check::verdicts::needs_trust(a, i),
+                "{label}: {} is exempt from trust without the wiring",
+                a.nodes[i].path
+            );
+        }
+    }
+
+    // The audit: a component with nothing that acts passes with no trust
+    // set; without its wiring, the input is an error.
+    let empty = wat::parse_str("(component (core module) (core instance (instantiate 0)))")
+        .expect("assembles");
+    let verdict = |options: &Options| {
+        let input = Input {
+            file: "e.wasm".into(),
+            analysis: wasm_audit::analyze_bytes("e.wasm", &empty, options),
+        };
+        let report = Report::generate(&[input], &[], &Policy::default(), PolicySource::default());
+        let inputs = serde_json::to_value(&report.inputs).expect("json");
+        (
+            serde_json::to_value(report.verdict).expect("json"),
+            inputs[0]["error"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    assert_eq!(verdict(&Options::default()).0, "pass");
+    let (outcome, error) = verdict(&listing);
+    assert_eq!(outcome, "error");
+    assert!(error.contains("carries no wiring"), "{error}");
 }
