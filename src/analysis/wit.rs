@@ -47,11 +47,29 @@ fn stable(message: &str) -> String {
     out
 }
 
-/// `wit_component::decode`, with panics turned into errors.
+/// `wit_component::decode`, with panics turned into errors, for bytes
+/// that are [`framed`] (the parser's error otherwise).
 fn decode(bytes: &[u8]) -> Result<DecodedWasm, String> {
     guarded("the WIT decoder (wit-parser)", || {
+        framed(bytes)?;
         wit_component::decode(bytes)
     })
+}
+
+/// Whether every section and every code entry of `bytes`, nested ones
+/// included, lies within `bytes`. wit-parser reads its input as a stream
+/// and, for an item that claims more bytes than it has, first allocates
+/// as many as the item claims: a 350 KB component whose code entry claims
+/// 2 GiB made it allocate 2 GiB (`wasm-tools component wit` does the same),
+/// and a claim of 4 GiB aborts the tool where memory is short. Bytes that
+/// are not framed never reach it: the first framing error is the error
+/// (wit-parser fails on such bytes too, with this message unless a
+/// validation error comes first in the stream).
+fn framed(bytes: &[u8]) -> anyhow::Result<()> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        payload?;
+    }
+    Ok(())
 }
 
 /// Decodes `bytes` (a whole component) and names what it decodes to.

@@ -1570,3 +1570,49 @@ fn sboms_of_deep_nesting_end_cleanly() {
         }
     }
 }
+
+/// A component whose core module has a code entry claiming 2 GiB in a
+/// 28-byte module (found by walk_mutated on a mutated corpus component).
+/// wit-parser reads its input as a stream and allocates what an item
+/// claims before reading it (`wasm-tools component wit` took 2.1 GB of
+/// memory on the fuzzer's 348 KB input), so under a 1 GB address-space
+/// limit the tool aborted. Bytes that are not framed are not handed to
+/// it: `tree` notes the parser's error, `wit` fails with it.
+#[cfg(unix)]
+#[test]
+fn a_code_entry_claiming_gigabytes_is_an_error_not_an_allocation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    module.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00]); // type () -> ()
+    module.extend_from_slice(&[0x03, 0x02, 0x01, 0x00]); // one function
+                                                         // One code entry whose size says 0x7fff_ffff; two bytes follow.
+    module.extend_from_slice(&[0x0a, 0x08, 0x01, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00, 0x0b]);
+    let mut component = b"\0asm\x0d\0\x01\0".to_vec();
+    component.push(0x01); // core module section
+    component.push(u8::try_from(module.len()).expect("small"));
+    component.extend_from_slice(&module);
+    let file = write(dir.path(), "claims.wasm", &component);
+
+    let limited = |args: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 1000000 && exec '{}' {args} '{}'",
+                env!("CARGO_BIN_EXE_wasm-audit"),
+                file.display()
+            ))
+            .output()
+            .expect("sh")
+    };
+    let tree = limited("tree --format json");
+    let doc = assert_json_ok(&tree, "tree under a 1 GB limit");
+    let root = &doc["files"][0]["nodes"][0];
+    assert!(root["wit"].is_null(), "{root}");
+    let notes = root["notes"].to_string();
+    assert!(
+        notes.contains("WIT not decodable: unexpected end-of-file"),
+        "{notes}"
+    );
+    let wit = limited("wit");
+    assert_error(&wit, "wit under a 1 GB limit", &["unexpected end-of-file"]);
+}
