@@ -281,13 +281,12 @@ pub fn print(bytes: &[u8]) -> Result<String, String> {
 /// itself, with the decoder's own message. A valid module and its
 /// skeleton have the same type, and a core module validates alike wherever
 /// it is nested, so a skeleton that decodes stands for a component that
-/// decodes to the same. The one thing not checked is what the decoder
-/// would check of each code entry (its framing, a size under the
-/// validator's limit): reading every entry is the cost the skeleton and
-/// the walk avoid. (Keeping every function in the skeleton instead costs
-/// a code entry each, and wit-parser's reader moves its whole buffer for
-/// every entry: the 100 MiB benchmark component went from 1.2x to 1.6x
-/// the hashing limit.)
+/// decodes to the same. Of each code entry, the check reads what the
+/// decoder checks (its framing, a size under the validator's limit): one
+/// size per function, not the body. (Keeping every function in the
+/// skeleton instead costs a code entry each, and wit-parser's reader moves
+/// its whole buffer for every entry: the 100 MiB benchmark component went
+/// from 1.2x to 1.6x the hashing limit.)
 mod skeleton {
     use wasmparser::{
         BinaryReader, Chunk, DataKind, DataSectionReader, ExportSectionReader, ExternalKind,
@@ -296,6 +295,9 @@ mod skeleton {
     };
 
     const MODULE_SECTION: u8 = 1;
+    /// wasmparser's `MAX_WASM_FUNCTION_SIZE` (its `limits` module is
+    /// private); a test holds the two to the same boundary.
+    pub(super) const MAX_FUNCTION_SIZE: u32 = 7_654_321;
     const COMPONENT_SECTION: u8 = 4;
 
     pub(super) fn component(
@@ -419,11 +421,10 @@ mod skeleton {
     }
 
     /// Whether the validator accepts the module as `wit_component::decode`
-    /// validates it, with every feature: every section but the code
-    /// section's entries, which are skipped as the walk skips them (their
-    /// bodies are not validated by the decoder either; what it would check
-    /// of an entry, its framing and a size under the validator's limit, is
-    /// not checked here).
+    /// validates it, with every feature: every section, and of the code
+    /// section's entries what the decoder checks (their bodies are not
+    /// validated by it): that each lies within the section, that none is
+    /// over the validator's size limit, and that nothing follows the last.
     fn valid(bytes: &[u8]) -> bool {
         let mut validator = Validator::new_with_features(WasmFeatures::all());
         let mut parser = Parser::new(0);
@@ -441,16 +442,38 @@ mod skeleton {
             }
             match payload {
                 Payload::End(_) => return true,
-                Payload::CodeSectionStart { size, .. } => {
-                    let Some(after) = rest.get(size as usize..) else {
+                Payload::CodeSectionStart { count, size, .. } => {
+                    let (Some(entries), Some(after)) =
+                        (rest.get(..size as usize), rest.get(size as usize..))
+                    else {
                         return false;
                     };
+                    if !framed_entries(entries, count) {
+                        return false;
+                    }
                     rest = after;
                     parser.skip_section();
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Whether `entries` (a code section after its count) holds exactly
+    /// `count` entries, each a size and that many bytes, none over
+    /// wasmparser's function size limit: what its parser and validator
+    /// check of an entry they do not validate. One LEB read per function.
+    fn framed_entries(entries: &[u8], count: u32) -> bool {
+        let mut reader = BinaryReader::new(entries, 0);
+        for _ in 0..count {
+            let Ok(size) = reader.read_var_u32() else {
+                return false;
+            };
+            if size > MAX_FUNCTION_SIZE || reader.read_bytes(size as usize).is_err() {
+                return false;
+            }
+        }
+        reader.eof()
     }
 
     /// Every data segment with its memory and offset expression, and no
@@ -497,6 +520,11 @@ mod skeleton {
         out.push(id);
         leb(out, body.len() as u32);
         out.extend_from_slice(body);
+    }
+
+    #[cfg(test)]
+    pub(super) fn leb_for_tests(out: &mut Vec<u8>, v: u32) {
+        leb(out, v);
     }
 
     fn leb(out: &mut Vec<u8>, mut v: u32) {
@@ -578,6 +606,96 @@ mod tests {
                     assert!(super::summarize_exact(&skeleton).is_ok(), "{fields}");
                 }
                 None => assert!(!ok, "{fields}: a valid module got no skeleton"),
+            }
+        }
+    }
+
+    /// Code entries that are not framed as the decoder reads them: one
+    /// that claims bytes past its section, bytes after the last entry,
+    /// fewer entries than counted, and an entry one byte over wasmparser's
+    /// function size limit (and its twin at the limit, which decodes). The
+    /// walk skips entries and the skeleton drops them, so each was a world
+    /// before the skeleton checked them; the summary is now what decoding
+    /// the component itself gives.
+    #[test]
+    fn code_entries_are_checked_as_the_decoder_checks_them() {
+        fn leb(out: &mut Vec<u8>, v: u32) {
+            super::skeleton::leb_for_tests(out, v);
+        }
+        fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+            out.push(id);
+            leb(out, u32::try_from(body.len()).expect("small"));
+            out.extend_from_slice(body);
+        }
+        // A function body of `size` bytes: no locals, nops, `end`.
+        fn body(size: u32) -> Vec<u8> {
+            let mut b = vec![0x00];
+            b.resize(size as usize - 1, 0x01);
+            b.push(0x0b);
+            b
+        }
+        fn entry(size: u32) -> Vec<u8> {
+            let mut e = Vec::new();
+            leb(&mut e, size);
+            e.extend(body(size));
+            e
+        }
+        let component = |functions: u32, count: u32, entries: &[u8]| {
+            let mut module = b"\0asm\x01\0\0\0".to_vec();
+            section(&mut module, 1, &[0x01, 0x60, 0x00, 0x00]);
+            let mut funcs = Vec::new();
+            leb(&mut funcs, functions);
+            funcs.resize(funcs.len() + functions as usize, 0x00);
+            section(&mut module, 3, &funcs);
+            section(&mut module, 7, &[0x01, 0x01, b'f', 0x00, 0x00]);
+            let mut code = Vec::new();
+            leb(&mut code, count);
+            code.extend_from_slice(entries);
+            section(&mut module, 10, &code);
+            let mut component = b"\0asm\x0d\0\x01\0".to_vec();
+            section(&mut component, 1, &module);
+            component
+        };
+        let limit = super::skeleton::MAX_FUNCTION_SIZE;
+        let two = [entry(2_000), entry(2_000)].concat();
+        let mut past = entry(2_000);
+        let mut claim = Vec::new();
+        leb(&mut claim, 2_050);
+        past.extend(claim);
+        past.extend(body(2_000));
+        let cases: [(&str, Vec<u8>, bool); 6] = [
+            ("two entries", component(2, 2, &two), true),
+            ("an entry past its section", component(2, 2, &past), false),
+            (
+                "a byte after the last entry",
+                component(1, 1, &[entry(4_000), vec![0]].concat()),
+                false,
+            ),
+            (
+                "fewer entries than counted",
+                component(2, 2, &entry(4_000)),
+                false,
+            ),
+            (
+                "an entry at the size limit",
+                component(1, 1, &entry(limit)),
+                true,
+            ),
+            (
+                "an entry over the size limit",
+                component(1, 1, &entry(limit + 1)),
+                false,
+            ),
+        ];
+        for (what, bytes, ok) in cases {
+            let exact = super::guarded("test", || wit_component::decode(&bytes))
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            assert_eq!(exact.is_ok(), ok, "{what}: {exact:?}");
+            let summary = super::summarize(&bytes);
+            assert_eq!(summary.is_ok(), ok, "{what}: {summary:?}");
+            if let (Err(got), Err(want)) = (&summary, &exact) {
+                assert_eq!(got, want, "{what}");
             }
         }
     }
