@@ -382,7 +382,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// The resolved wiring, or [`Error::NoWiring`] for an analysis made
+    /// The resolved wiring, or [`crate::Error::NoWiring`] for an analysis made
     /// without it: whatever judges, draws or exports the wiring goes
     /// through here, so that it fails rather than see no capabilities.
     pub fn wiring(&self) -> crate::Result<&Wiring> {

@@ -357,7 +357,7 @@ const HELPER_MAX_OUTPUT: u64 = 64 << 10;
 /// (`{"ServerURL", "Username", "Secret"}`; the user name `<token>` marks an
 /// identity token). A helper that has no credentials for the server says
 /// so (exit 1, "credentials not found"): the pull is anonymous, as with
-/// Docker. Anything else, or no answer within [`HELPER_TIMEOUT`], is an
+/// Docker. Anything else, or no answer within `HELPER_TIMEOUT` (30 s), is an
 /// error.
 pub fn run_helper(name: &str, server: &str) -> Result<RegistryAuth, String> {
     let program = format!("docker-credential-{name}");
@@ -486,7 +486,7 @@ pub fn run_helper_at(
 /// The `auths` entry of a Docker configuration for `registry` (keys may
 /// carry a scheme and a path: `https://index.docker.io/v1/`, the key
 /// Docker writes for Docker Hub, serves `docker.io`; see
-/// [`registry_name`]).
+/// `registry_name`).
 pub fn auth_from_config(config: &Value, registry: &str) -> Result<RegistryAuth, String> {
     let Some(auths) = config.get("auths").and_then(Value::as_object) else {
         return Ok(RegistryAuth::Anonymous);
