@@ -289,9 +289,9 @@ pub fn print(bytes: &[u8]) -> Result<String, String> {
 /// from 1.2x to 1.6x the hashing limit.)
 mod skeleton {
     use wasmparser::{
-        BinaryReader, Chunk, DataKind, DataSectionReader, ExportSectionReader, ExternalKind,
-        FunctionSectionReader, ImportSectionReader, Parser, Payload, TypeRef, Validator,
-        WasmFeatures,
+        BinaryReader, Chunk, CodeSectionReader, DataKind, DataSectionReader, ExportSectionReader,
+        ExternalKind, FunctionSectionReader, ImportSectionReader, Parser, Payload, TypeRef,
+        Validator, WasmFeatures,
     };
 
     const MODULE_SECTION: u8 = 1;
@@ -442,13 +442,17 @@ mod skeleton {
             }
             match payload {
                 Payload::End(_) => return true,
-                Payload::CodeSectionStart { count, size, .. } => {
-                    let (Some(entries), Some(after)) =
-                        (rest.get(..size as usize), rest.get(size as usize..))
-                    else {
+                Payload::CodeSectionStart {
+                    unchecked_range,
+                    size,
+                    ..
+                } => {
+                    let section =
+                        bytes.get(unchecked_range.start as usize..unchecked_range.end as usize);
+                    let (Some(section), Some(after)) = (section, rest.get(size as usize..)) else {
                         return false;
                     };
-                    if !framed_entries(entries, count) {
+                    if !framed_entries(section) {
                         return false;
                     }
                     rest = after;
@@ -459,21 +463,21 @@ mod skeleton {
         }
     }
 
-    /// Whether `entries` (a code section after its count) holds exactly
-    /// `count` entries, each a size and that many bytes, none over
-    /// wasmparser's function size limit: what its parser and validator
-    /// check of an entry they do not validate. One LEB read per function.
-    fn framed_entries(entries: &[u8], count: u32) -> bool {
-        let mut reader = BinaryReader::new(entries, 0);
-        for _ in 0..count {
-            let Ok(size) = reader.read_var_u32() else {
-                return false;
-            };
-            if size > MAX_FUNCTION_SIZE || reader.read_bytes(size as usize).is_err() {
-                return false;
-            }
-        }
-        reader.eof()
+    /// Whether the code section `section` (its count, then its entries)
+    /// holds exactly as many entries as it counts, each within the section
+    /// and none over wasmparser's function size limit: what its parser and
+    /// validator check of an entry whose body they do not validate. Read
+    /// with wasmparser's own section reader, one size per function.
+    fn framed_entries(section: &[u8]) -> bool {
+        let Ok(entries) = CodeSectionReader::new(BinaryReader::new(section, 0)) else {
+            return false;
+        };
+        entries.into_iter().all(|body| {
+            body.is_ok_and(|b| {
+                let range = b.range();
+                range.end - range.start <= u64::from(MAX_FUNCTION_SIZE)
+            })
+        })
     }
 
     /// Every data segment with its memory and offset expression, and no
