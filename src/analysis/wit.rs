@@ -520,18 +520,13 @@ mod skeleton {
         Some(out)
     }
 
-    fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+    pub(super) fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
         out.push(id);
         leb(out, body.len() as u32);
         out.extend_from_slice(body);
     }
 
-    #[cfg(test)]
-    pub(super) fn leb_for_tests(out: &mut Vec<u8>, v: u32) {
-        leb(out, v);
-    }
-
-    fn leb(out: &mut Vec<u8>, mut v: u32) {
+    pub(super) fn leb(out: &mut Vec<u8>, mut v: u32) {
         loop {
             let byte = (v & 0x7f) as u8;
             v >>= 7;
@@ -623,14 +618,7 @@ mod tests {
     /// the component itself gives.
     #[test]
     fn code_entries_are_checked_as_the_decoder_checks_them() {
-        fn leb(out: &mut Vec<u8>, v: u32) {
-            super::skeleton::leb_for_tests(out, v);
-        }
-        fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
-            out.push(id);
-            leb(out, u32::try_from(body.len()).expect("small"));
-            out.extend_from_slice(body);
-        }
+        use super::skeleton::{leb, section};
         // A function body of `size` bytes: no locals, nops, `end`.
         fn body(size: u32) -> Vec<u8> {
             let mut b = vec![0x00];
